@@ -1,0 +1,34 @@
+"""leverage: a game-theoretic model of the US-China chips-for-rare-earths negotiation.
+
+>>> import model
+>>> game = model.load("payoffs/textbook/prisoners_dilemma.yaml")
+>>> A, B = game.matrices()
+>>> result = model.solve(A, B)
+>>> [game.actions[0][int(e.strategies[0].argmax())] for e in result.equilibria]
+['defect']
+"""
+
+from .errors import LeverageError, PayoffFileError, Problem, UsageError
+from .game import Game
+from .loader import check, load
+
+__all__ = [
+    "Game",
+    "LeverageError",
+    "PayoffFileError",
+    "Problem",
+    "UsageError",
+    "check",
+    "load",
+    "solve",
+]
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str):  # the solver facade is imported on first use
+    if name == "solve":
+        from .solve import solve
+
+        return solve
+    raise AttributeError(name)

@@ -1,0 +1,359 @@
+"""A compiled game: action profiles from chip combinations, payoffs as vectorised formulas.
+
+Each payoff term is a (mask over action profiles, formula) pair. For a batch of N parameter
+points, the term values form an (N, T) array and the payoff matrices are one matrix product
+with the (T, m*n) masks, so a whole grid is built without a Python loop over its points.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from .errors import UsageError, did_you_mean, known
+from .formula import Formula
+
+# A clause maps chip name -> allowed level indices; a condition is a tuple of clauses (any of).
+Clause = Mapping[str, frozenset[int]]
+Condition = tuple[Clause, ...]
+
+
+@dataclass(frozen=True)
+class Chip:
+    name: str
+    description: str
+    levels: tuple[str, ...]
+    status_quo: str | None
+
+
+@dataclass(frozen=True)
+class PlayerInfo:
+    name: str
+    description: str
+    chips: tuple[Chip, ...]
+    # each action is a tuple of level indices, one per chip, in chip order
+    actions: tuple[tuple[int, ...], ...]
+    labels: tuple[str, ...]
+
+    def chip_index(self, chip: str) -> int:
+        for k, c in enumerate(self.chips):
+            if c.name == chip:
+                return k
+        raise KeyError(chip)
+
+    def action_levels(self, action: int) -> dict[str, str]:
+        """``{chip: level}`` for one action."""
+        return {
+            c.name: c.levels[lv] for c, lv in zip(self.chips, self.actions[action], strict=True)
+        }
+
+    @property
+    def status_quo(self) -> int | None:
+        """Index of the status-quo action, if every chip names one and it is allowed."""
+        if any(c.status_quo is None for c in self.chips):
+            return None
+        want = tuple(c.levels.index(c.status_quo) for c in self.chips if c.status_quo)
+        try:
+            return self.actions.index(want)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class ParameterInfo:
+    name: str
+    value: float
+    unit: str
+    source: str
+    description: str
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    name: str
+    description: str
+    source: str
+    changes: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class TermInfo:
+    """One compiled payoff term; ``where`` says where it was written, for messages."""
+
+    player: int
+    formula: Formula
+    mask: np.ndarray  # bool (m, n)
+    where: str
+    name: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class OutcomeInfo:
+    name: str
+    description: str
+    mask: np.ndarray  # bool (m, n)
+
+
+@dataclass(frozen=True)
+class Game:
+    """A two-player game compiled from a payoff file."""
+
+    path: Path
+    title: str
+    description: str
+    sources: Mapping[str, str]
+    players: tuple[PlayerInfo, PlayerInfo]
+    parameters: Mapping[str, ParameterInfo]
+    scenarios: Mapping[str, ScenarioInfo]
+    outcomes: tuple[OutcomeInfo, ...]
+    terms: tuple[TermInfo, ...]
+    sha256: str
+    files: tuple[Path, ...] = field(default=())
+
+    # ------------------------------------------------------------------ shape and labels
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.players[0].actions), len(self.players[1].actions))
+
+    @property
+    def actions(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Readable action labels: (row player's, column player's)."""
+        return (self.players[0].labels, self.players[1].labels)
+
+    @property
+    def player_names(self) -> tuple[str, str]:
+        return (self.players[0].name, self.players[1].name)
+
+    def profile_label(self, i: int, j: int) -> str:
+        p, q = self.players
+        return f"{p.name}: {p.labels[i]} / {q.name}: {q.labels[j]}"
+
+    # ------------------------------------------------------------------ parameters
+    def baseline(self) -> dict[str, float]:
+        return {name: p.value for name, p in self.parameters.items()}
+
+    def resolve(
+        self,
+        params: Mapping[str, float] | None = None,
+        scenario: str | None = None,
+    ) -> dict[str, float]:
+        """Baseline values, changed by the scenario, then by ``params``. Unknown names raise."""
+        values = self.baseline()
+        if scenario is not None:
+            values.update(self.scenario(scenario).changes)
+        for name, value in (params or {}).items():
+            self._check_name(name)
+            v = float(value)
+            if not np.isfinite(v):
+                raise UsageError(f"parameter '{name}': value must be finite, got {value}")
+            values[name] = v
+        return values
+
+    def scenario(self, name: str) -> ScenarioInfo:
+        if name not in self.scenarios:
+            raise UsageError(
+                f"unknown scenario '{name}'{did_you_mean(name, self.scenarios)} "
+                f"(scenarios of {self.path.name}: {known(self.scenarios)})"
+            )
+        return self.scenarios[name]
+
+    def _check_name(self, name: str) -> None:
+        if name not in self.parameters:
+            raise UsageError(
+                f"unknown parameter '{name}'{did_you_mean(name, self.parameters)} "
+                f"(parameters of {self.path.name}: {known(self.parameters)})"
+            )
+
+    # ------------------------------------------------------------------ matrices
+    def matrices(
+        self,
+        params: Mapping[str, float] | None = None,
+        scenario: str | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Payoff matrices (A, B) of shape (m, n) at one parameter point."""
+        values = self.resolve(params, scenario)
+        A, B = self.matrices_batch({k: np.array([v]) for k, v in values.items()})
+        return A[0], B[0]
+
+    def matrices_batch(
+        self,
+        params: Mapping[str, Sequence[float] | np.ndarray],
+        scenario: str | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Payoff matrices for N parameter points at once: (A, B), each of shape (N, m, n).
+
+        ``params`` maps parameter names to arrays of length N (or scalars); parameters not
+        given take their baseline (or scenario) value. Raises UsageError if a payoff is not
+        finite at some point, naming the term, the profile and the point.
+        """
+        base = self.resolve(None, scenario)
+        arrays: dict[str, np.ndarray] = {}
+        n_points = None
+        for name, value in params.items():
+            self._check_name(name)
+            arr = np.asarray(value, dtype=float)
+            if arr.ndim > 1:
+                raise UsageError(f"parameter '{name}': expected a 1-D array, got shape {arr.shape}")
+            if arr.ndim == 1:
+                if n_points is not None and arr.shape[0] != n_points:
+                    raise UsageError(
+                        f"parameter arrays differ in length ({n_points} and {arr.shape[0]})"
+                    )
+                n_points = arr.shape[0]
+            arrays[name] = arr
+        N = 1 if n_points is None else n_points
+        env: dict[str, np.ndarray] = {}
+        for name, v in base.items():
+            env[name] = np.broadcast_to(arrays.get(name, np.asarray(v)), (N,))
+        m, n = self.shape
+        values = self.term_values(env, N)
+        A = np.zeros((N, m * n))
+        B = np.zeros((N, m * n))
+        for player, out in ((0, A), (1, B)):
+            idx = [t for t, term in enumerate(self.terms) if term.player == player]
+            if not idx:
+                continue
+            masks = np.stack([self.terms[t].mask.reshape(-1) for t in idx]).astype(float)
+            np.matmul(values[:, idx], masks, out=out)
+        A3, B3 = A.reshape(N, m, n), B.reshape(N, m, n)
+        self._check_finite(values, A3, B3, env)
+        return A3, B3
+
+    def term_values(self, env: Mapping[str, np.ndarray], N: int) -> np.ndarray:
+        """The (N, T) values of every term at N parameter points."""
+        out = np.empty((N, len(self.terms)))
+        for t, term in enumerate(self.terms):
+            out[:, t] = np.broadcast_to(term.formula.evaluate(env), (N,))
+        return out
+
+    def _check_finite(
+        self, values: np.ndarray, A: np.ndarray, B: np.ndarray, env: Mapping[str, np.ndarray]
+    ) -> None:
+        bad_terms = ~np.isfinite(values)
+        if bad_terms.any():
+            for t in np.flatnonzero(bad_terms.any(axis=0)):
+                term = self.terms[t]
+                if not term.mask.any():
+                    continue
+                point = int(np.flatnonzero(bad_terms[:, t])[0])
+                i, j = (int(k) for k in np.argwhere(term.mask)[0])
+                raise NonFiniteError(
+                    term.where,
+                    f"yields {values[point, t]} at profile ({self.profile_label(i, j)})"
+                    f" with {_describe_point(env, point, term.formula)}",
+                )
+        for player, M in ((0, A), (1, B)):
+            bad = ~np.isfinite(M)
+            if bad.any():
+                point, i, j = (int(k) for k in np.argwhere(bad)[0])
+                raise NonFiniteError(
+                    "",
+                    f"the payoff of {self.players[player].name} overflows at profile "
+                    f"({self.profile_label(i, j)})",
+                )
+
+    # ------------------------------------------------------------------ outcomes
+    def outcome_of(self, i: int, j: int) -> str | None:
+        """Name of the first outcome whose condition holds at profile (i, j), or None."""
+        for o in self.outcomes:
+            if o.mask[i, j]:
+                return o.name
+        return None
+
+    def outcome_probabilities(self, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+        """Probability of each named outcome (and None as "other") under mixed strategies."""
+        joint = np.outer(x, y)
+        probs: dict[str, float] = {}
+        rest = np.ones_like(joint, dtype=bool)
+        for o in self.outcomes:
+            here = o.mask & rest
+            p = float(joint[here].sum())
+            if p > 0:
+                probs[o.name] = p
+            rest &= ~o.mask
+        other = float(joint[rest].sum())
+        if other > 0:
+            probs["(other)"] = other
+        return probs
+
+    def describe(self) -> dict[str, Any]:
+        """A short summary, for reports."""
+        return {
+            "title": self.title,
+            "shape": self.shape,
+            "players": self.player_names,
+            "parameters": len(self.parameters),
+            "scenarios": list(self.scenarios),
+            "outcomes": [o.name for o in self.outcomes],
+        }
+
+
+class NonFiniteError(UsageError):
+    """A payoff is NaN or infinite; ``where`` is the file position of the term (may be empty)."""
+
+    def __init__(self, where: str, message: str):
+        self.where = where
+        self.message = message
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+def _describe_point(env: Mapping[str, np.ndarray], point: int, formula: Formula) -> str:
+    used = sorted({name for name, _ in formula.names()})
+    if not used:
+        return "any parameters"
+    return ", ".join(f"{name}={float(env[name][point]):g}" for name in used)
+
+
+def enumerate_actions(
+    chips: Sequence[Chip], excluded: Sequence[Clause]
+) -> tuple[tuple[tuple[int, ...], ...], tuple[str, ...]]:
+    """All combinations of chip levels (first chip varying slowest) minus the excluded ones."""
+    names = [c.name for c in chips]
+    actions = []
+    for combo in itertools.product(*(range(len(c.levels)) for c in chips)):
+        levels = dict(zip(names, combo, strict=True))
+        if any(all(levels[ch] in allowed for ch, allowed in cl.items()) for cl in excluded):
+            continue
+        actions.append(combo)
+    labels = tuple(action_label(chips, a) for a in actions)
+    return tuple(actions), labels
+
+
+def action_label(chips: Sequence[Chip], action: Sequence[int]) -> str:
+    if len(chips) == 1:
+        return chips[0].levels[action[0]]
+    return ", ".join(f"{c.name}={c.levels[lv]}" for c, lv in zip(chips, action, strict=True))
+
+
+def condition_mask(
+    condition: Condition | None, players: tuple[PlayerInfo, PlayerInfo]
+) -> np.ndarray:
+    """Boolean (m, n) mask of the profiles where a condition holds (None: everywhere)."""
+    m, n = len(players[0].actions), len(players[1].actions)
+    if condition is None:
+        return np.ones((m, n), dtype=bool)
+    out = np.zeros((m, n), dtype=bool)
+    for clause in condition:
+        rows = np.ones(m, dtype=bool)
+        cols = np.ones(n, dtype=bool)
+        for chip, allowed in clause.items():
+            for p, sel in ((0, rows), (1, cols)):
+                info = players[p]
+                if any(c.name == chip for c in info.chips):
+                    k = info.chip_index(chip)
+                    sel &= np.array([a[k] in allowed for a in info.actions], dtype=bool)
+        out |= np.outer(rows, cols)
+    return out
+
+
+def frozen_mapping(d: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(d))

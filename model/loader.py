@@ -1,0 +1,658 @@
+"""From a payoff file to a compiled game, with every mistake reported as FILE:LINE:COL: field.
+
+Stages: YAML with positions (``yamlsource``) -> ``extends`` resolved by merging -> shape checked
+by pydantic (``spec``) -> names, sources, ranges and formulas checked here -> compiled ``Game``
+-> payoffs checked finite at the baseline, every scenario and each parameter's range ends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import keyword
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ValidationError
+
+from . import spec as S
+from .errors import PayoffFileError, Problem, did_you_mean, known
+from .formula import FUNCTIONS, Formula, FormulaError, parse
+from .game import (
+    Chip,
+    Clause,
+    Condition,
+    Game,
+    NonFiniteError,
+    OutcomeInfo,
+    ParameterInfo,
+    PlayerInfo,
+    ScenarioInfo,
+    TermInfo,
+    condition_mask,
+    enumerate_actions,
+    frozen_mapping,
+)
+from .yamlsource import Located, Mark, PathKey, field_path, load_yaml
+
+MAX_ACTIONS = 1024  # per player
+MAX_PROFILES = 250_000
+MAX_EXTENDS_DEPTH = 16
+
+
+# ---------------------------------------------------------------------------- public entry
+def load(path: str | Path) -> Game:
+    """Load, check and compile a payoff file. Raises PayoffFileError listing every problem."""
+    p = Path(path)
+    located, files = _resolve(p, display=str(path), stack=())
+    return _build(located, p, files)
+
+
+def check(path: str | Path) -> list[Problem]:
+    """Every problem of a payoff file (empty if it is valid)."""
+    try:
+        load(path)
+    except PayoffFileError as exc:
+        return list(exc.problems)
+    return []
+
+
+# ---------------------------------------------------------------------------- extends
+def _resolve(
+    path: Path, display: str, stack: tuple[Path, ...]
+) -> tuple[Located, tuple[Path, ...]]:
+    doc = load_yaml(path, display)
+    if not isinstance(doc.data, dict):
+        m = doc.values.get((), Mark(display, 1, 1))
+        raise PayoffFileError(
+            [Problem(display, m.line, m.col, "", "a payoff file must be a mapping of keys")]
+        )
+    ext = doc.data.get("extends")
+    if ext is None:
+        return doc, (path.resolve(),)
+    here = doc.values.get(("extends",), Mark(display, 1, 1))
+    if not isinstance(ext, str) or not ext.strip():
+        raise PayoffFileError(
+            [Problem(display, here.line, here.col, "extends", "must be the path of a payoff file")]
+        )
+    base_path = (path.parent / ext).resolve()
+    if base_path == path.resolve() or base_path in stack:
+        chain = " -> ".join(p.name for p in (*stack, path.resolve(), base_path))
+        raise PayoffFileError(
+            [Problem(display, here.line, here.col, "extends", f"cycle of extends: {chain}")]
+        )
+    if len(stack) >= MAX_EXTENDS_DEPTH:
+        raise PayoffFileError(
+            [Problem(display, here.line, here.col, "extends", "extends chain is too long")]
+        )
+    if not base_path.is_file():
+        raise PayoffFileError(
+            [Problem(display, here.line, here.col, "extends", f"file not found: {ext}")]
+        )
+    base_display = _display(base_path)
+    base, base_files = _resolve(base_path, base_display, (*stack, path.resolve()))
+    merged = Located(data=None, file=display)
+    merged.data = _merge(base, (), doc, (), merged, ())
+    merged.data.pop("extends", None)
+    return merged, (path.resolve(), *base_files)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _copy(src: Located, sp: PathKey, out: Located, op: PathKey) -> Any:
+    n = len(sp)
+    for table_name in ("values", "keys", "styles"):
+        src_t = getattr(src, table_name)
+        out_t = getattr(out, table_name)
+        for key, mark in src_t.items():
+            if key[:n] == sp:
+                out_t[op + key[n:]] = mark
+    return _get(src.data, sp)
+
+
+def _get(data: Any, path: PathKey) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _merge(b: Located, bp: PathKey, c: Located, cp: PathKey, out: Located, op: PathKey) -> Any:
+    bd, cd = _get(b.data, bp), _get(c.data, cp)
+    if isinstance(bd, dict) and isinstance(cd, dict):
+        if cp in c.values:
+            out.values[op] = c.values[cp]
+        if cp in c.keys:
+            out.keys[op] = c.keys[cp]
+        result: dict[str, Any] = {}
+        for key in bd:
+            if key not in cd:
+                if (*bp, key) in b.keys:
+                    out.keys[(*op, key)] = b.keys[(*bp, key)]
+                result[key] = _copy(b, (*bp, key), out, (*op, key))
+        for key in cd:
+            if (*cp, key) in c.keys:
+                out.keys[(*op, key)] = c.keys[(*cp, key)]
+            if key in bd:
+                result[key] = _merge(b, (*bp, key), c, (*cp, key), out, (*op, key))
+            else:
+                result[key] = _copy(c, (*cp, key), out, (*op, key))
+        return result
+    if len(op) == 2 and op[0] == "payoffs" and isinstance(bd, list) and isinstance(cd, list):
+        # payoff terms: a named term replaces the base term of the same name; others are added
+        out.values[op] = c.values.get(cp, out.values.get(op, Mark(c.file, 1, 1)))
+        names = {
+            t.get("name"): k for k, t in enumerate(cd) if isinstance(t, dict) and t.get("name")
+        }
+        terms: list[Any] = []
+        used: set[int] = set()
+        for k, t in enumerate(bd):
+            name = t.get("name") if isinstance(t, dict) else None
+            if name in names:
+                used.add(names[name])
+                terms.append(_copy(c, (*cp, names[name]), out, (*op, len(terms))))
+            else:
+                terms.append(_copy(b, (*bp, k), out, (*op, len(terms))))
+        for k in range(len(cd)):
+            if k not in used:
+                terms.append(_copy(c, (*cp, k), out, (*op, len(terms))))
+        return terms
+    return _copy(c, cp, out, op)
+
+
+# ---------------------------------------------------------------------------- pydantic
+class _Ctx:
+    """Positions of one (merged) file and the problems found so far."""
+
+    def __init__(self, doc: Located):
+        self.doc = doc
+        self.problems: list[Problem] = []
+
+    def where(self, path: PathKey, key: bool = False) -> Mark:
+        table = self.doc.keys if key else self.doc.values
+        if key and path in table:
+            return table[path]
+        p = path
+        while p:
+            if p in self.doc.values:
+                return self.doc.values[p]
+            p = p[:-1]
+        return self.doc.values.get((), Mark(self.doc.file, 1, 1))
+
+    def add(self, path: PathKey, message: str, key: bool = False, offset: int = 0) -> None:
+        m = self.where(path, key)
+        col = m.col + offset
+        if offset:
+            style = self.doc.styles.get(path)
+            col += 1 if style in ("'", '"') else 0
+        self.problems.append(Problem(m.file, m.line, col, field_path(path), message))
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip Annotated and Optional from a type annotation."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            tp = args[0] if len(args) == 1 else tp
+            if len(args) != 1:
+                return tp
+        else:
+            return tp
+
+
+def _model_at(path: PathKey) -> type[BaseModel] | None:
+    """The pydantic model that describes the mapping at ``path`` (None if not a model)."""
+    tp: Any = S.GameSpec
+    for part in path:
+        tp = _unwrap(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if not isinstance(part, str) or part not in tp.model_fields:
+                return None
+            tp = tp.model_fields[part].annotation
+            continue
+        origin = typing.get_origin(tp)
+        if origin in (list, dict):
+            tp = typing.get_args(tp)[-1]
+            continue
+        return None
+    tp = _unwrap(tp)
+    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+
+
+_TYPE_WORDS = {
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "int_type": "a whole number",
+    "string_type": "text",
+    "dict_type": "a mapping (key: value)",
+    "list_type": "a list",
+    "model_type": "a mapping (key: value)",
+    "model_attributes_type": "a mapping (key: value)",
+    "bool_type": "true or false",
+}
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"text '{value}'" if len(value) < 40 else "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _pydantic_problems(ctx: _Ctx, exc: ValidationError) -> None:
+    seen: set[PathKey] = set()
+    for err in exc.errors():
+        loc: PathKey = tuple(err["loc"])
+        kind = err["type"]
+        if loc in seen:
+            continue
+        seen.add(loc)
+        value = err.get("input")
+        if kind == "extra_forbidden":
+            name = str(loc[-1])
+            model = _model_at(loc[:-1])
+            allowed = list(model.model_fields) if model else []
+            ctx.add(
+                loc,
+                f"unknown key '{name}'{did_you_mean(name, allowed)}"
+                + (f" (allowed here: {', '.join(allowed)})" if allowed else ""),
+                key=True,
+            )
+        elif kind == "missing":
+            ctx.add(loc, f"required key '{loc[-1]}' is missing", key=False)
+            # point at the mapping that lacks it
+            last = ctx.problems[-1]
+            m = ctx.where(loc[:-1])
+            ctx.problems[-1] = Problem(m.file, m.line, m.col, last.field, last.message)
+        elif kind in _TYPE_WORDS:
+            ctx.add(loc, f"expected {_TYPE_WORDS[kind]}, got {_kind(value)}")
+        elif kind == "finite_number":
+            ctx.add(loc, f"must be a finite number, got {value}")
+        elif kind == "string_pattern_mismatch":
+            pattern = err.get("ctx", {}).get("pattern", "")
+            rule = {
+                S.NAME: "letters, digits and _, starting with a letter",
+                S.LEVEL: "letters, digits, _ and -, starting with a letter or digit",
+                S.PLAYER: "letters, digits, _ and -, starting with a letter",
+            }.get(pattern, f"pattern {pattern}")
+            ctx.add(loc, f"'{value}' is not a valid name ({rule})", key=isinstance(loc[-1], str)
+                    and loc[:-1] in ctx.doc.values and isinstance(_get_safe(ctx.doc.data, loc[:-1]), dict)
+                    and loc[-1] in (_get_safe(ctx.doc.data, loc[:-1]) or {}))
+        elif kind == "too_short" and loc and loc[-1] == "levels":
+            n = len(value) if isinstance(value, list) else 0
+            ctx.add(loc, f"a chip needs at least two levels, found {n}")
+        elif kind == "too_short" and loc and loc[-1] == "chips":
+            ctx.add(loc, "a player needs at least one chip")
+        elif kind in ("too_short", "too_long") and loc and loc[-1] == "range":
+            ctx.add(loc, "range must be [low, high]: two numbers")
+        elif kind == "too_short" and loc and loc[-1] == "set":
+            ctx.add(loc, "a scenario must change at least one parameter")
+        elif kind == "string_too_short":
+            ctx.add(loc, "must not be empty")
+        elif kind == "string_too_long":
+            ctx.add(loc, "is too long (at most 64 characters)")
+        else:
+            ctx.add(loc, err["msg"])
+
+
+def _get_safe(data: Any, path: PathKey) -> Any:
+    try:
+        return _get(data, path)
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+# ---------------------------------------------------------------------------- semantic checks
+class _Checker:
+    def __init__(self, ctx: _Ctx, g: S.GameSpec):
+        self.ctx = ctx
+        self.g = g
+        self.chip_owner: dict[str, int] = {}
+        self.chips: dict[str, S.Chip] = {}
+
+    def run(self) -> tuple[list[list[Clause]], list[Any]] | None:
+        g, ctx = self.g, self.ctx
+        names = [p.name for p in g.players]
+        if names[0] == names[1]:
+            ctx.add(("players", 1, "name"), f"both players are called '{names[0]}'")
+        for pi, player in enumerate(g.players):
+            for cname, chip in player.chips.items():
+                path: PathKey = ("players", pi, "chips", cname)
+                if cname in self.chip_owner:
+                    ctx.add(path, f"chip '{cname}' is also a chip of {names[self.chip_owner[cname]]};"
+                            " chip names must differ between players", key=True)
+                self.chip_owner[cname] = pi
+                self.chips[cname] = chip
+                seen: set[str] = set()
+                for li, level in enumerate(chip.levels):
+                    if level in seen:
+                        ctx.add((*path, "levels", li), f"level '{level}' is listed twice")
+                    seen.add(level)
+                if chip.status_quo is not None and chip.status_quo not in chip.levels:
+                    ctx.add((*path, "status_quo"), f"'{chip.status_quo}' is not a level of "
+                            f"'{cname}'{did_you_mean(chip.status_quo, chip.levels)} "
+                            f"(levels: {', '.join(chip.levels)})")
+        for name, par in g.parameters.items():
+            path = ("parameters", name)
+            if name in FUNCTIONS or keyword.iskeyword(name):
+                ctx.add(path, f"'{name}' cannot name a parameter (it is a function or keyword "
+                        "in formulas)", key=True)
+            self._source(par.source, (*path, "source"))
+            lo, hi = par.range
+            if not lo < hi:
+                ctx.add((*path, "range"), f"range must be [low, high] with low < high, got [{lo:g}, {hi:g}]")
+            elif not lo <= par.value <= hi:
+                ctx.add((*path, "value"), f"value {par.value:g} is outside its range [{lo:g}, {hi:g}]")
+        for name, sc in g.scenarios.items():
+            path = ("scenarios", name)
+            self._source(sc.source, (*path, "source"))
+            for pname, v in sc.set.items():
+                if pname not in g.parameters:
+                    ctx.add((*path, "set", pname), f"unknown parameter '{pname}'"
+                            f"{did_you_mean(pname, g.parameters)}", key=True)
+                    continue
+                lo, hi = g.parameters[pname].range
+                if not lo <= v <= hi:
+                    ctx.add((*path, "set", pname),
+                            f"{v:g} is outside the range of '{pname}' [{lo:g}, {hi:g}]; widen the "
+                            "range if this value is plausible")
+        if self.ctx.problems:
+            return None
+        excluded = [
+            [self.condition(c, ("players", pi, "exclude", k), only=pi)
+             for k, c in enumerate(player.exclude)]
+            for pi, player in enumerate(g.players)
+        ]
+        clean = [[cl for cond in ex if cond for cl in cond] for ex in excluded]
+        # size before enumerating
+        for pi, player in enumerate(g.players):
+            count = 1
+            for chip in player.chips.values():
+                count *= len(chip.levels)
+            if count > MAX_ACTIONS * 64:
+                ctx.add(("players", pi, "chips"),
+                        f"{player.name} has {count} chip combinations: too large to enumerate "
+                        f"(at most {MAX_ACTIONS} actions per player)")
+        if self.ctx.problems:
+            return None
+        return clean, []
+
+    def _source(self, key: str, path: PathKey) -> None:
+        if key not in self.g.sources:
+            self.ctx.add(path, f"unknown source '{key}'{did_you_mean(key, self.g.sources)} "
+                         f"(sources: {known(self.g.sources)})")
+
+    def condition(self, raw: Any, path: PathKey, only: int | None = None) -> Condition | None:
+        """Check a ``when``/``exclude`` condition; None (with a problem recorded) if bad."""
+        clauses_raw = raw if isinstance(raw, list) else [raw]
+        if isinstance(raw, list) and not raw:
+            self.ctx.add(path, "an empty list of conditions never holds; remove it instead")
+            return None
+        out: list[Clause] = []
+        ok = True
+        for k, clause in enumerate(clauses_raw):
+            cpath = (*path, k) if isinstance(raw, list) else path
+            if not isinstance(clause, dict):
+                self.ctx.add(cpath, f"a condition must be a mapping chip: level, got {_kind(clause)}")
+                ok = False
+                continue
+            if not clause:
+                self.ctx.add(cpath, "empty condition (name at least one chip)")
+                ok = False
+                continue
+            parsed: dict[str, frozenset[int]] = {}
+            for chip, levels in clause.items():
+                lpath = (*cpath, chip)
+                pool = (
+                    [c for c, owner in self.chip_owner.items() if owner == only]
+                    if only is not None else list(self.chips)
+                )
+                if chip not in pool:
+                    if only is not None and chip in self.chips:
+                        msg = f"'{chip}' is a chip of the other player; exclude only this player's chips"
+                    else:
+                        msg = (f"unknown chip '{chip}'{did_you_mean(chip, pool)} "
+                               f"(chips: {known(pool)})")
+                    self.ctx.add(lpath, msg, key=True)
+                    ok = False
+                    continue
+                wanted = levels if isinstance(levels, list) else [levels]
+                if not wanted:
+                    self.ctx.add(lpath, "an empty list of levels never matches")
+                    ok = False
+                    continue
+                allowed: set[int] = set()
+                chip_levels = self.chips[chip].levels
+                for li, level in enumerate(wanted):
+                    lp = (*lpath, li) if isinstance(levels, list) else lpath
+                    if isinstance(level, bool) or not isinstance(level, (str, int, float)):
+                        self.ctx.add(lp, f"expected a level name, got {_kind(level)}")
+                        ok = False
+                        continue
+                    level = str(level)
+                    if level not in chip_levels:
+                        self.ctx.add(lp, f"'{level}' is not a level of '{chip}'"
+                                     f"{did_you_mean(level, chip_levels)} "
+                                     f"(levels: {', '.join(chip_levels)})")
+                        ok = False
+                        continue
+                    allowed.add(chip_levels.index(level))
+                parsed[chip] = frozenset(allowed)
+            out.append(parsed)
+        return tuple(out) if ok else None
+
+    def formula(self, raw: Any, path: PathKey) -> Formula | None:
+        if isinstance(raw, bool) or raw is None or not isinstance(raw, (int, float, str)):
+            self.ctx.add(path, f"expected a number or a formula (text), got {_kind(raw)}")
+            return None
+        if isinstance(raw, (int, float)):
+            if not np.isfinite(raw):
+                self.ctx.add(path, f"must be a finite number, got {raw}")
+                return None
+            return parse(repr(float(raw)))
+        try:
+            f = parse(raw)
+        except FormulaError as exc:
+            self.ctx.add(path, exc.message, offset=exc.offset)
+            return None
+        ok = True
+        for name, offset in f.names():
+            if name not in self.g.parameters:
+                hint = did_you_mean(name, list(self.g.parameters) + list(FUNCTIONS))
+                self.ctx.add(path, f"unknown parameter '{name}' in formula{hint}", offset=offset)
+                ok = False
+        return f if ok else None
+
+
+# ---------------------------------------------------------------------------- build
+def _build(doc: Located, path: Path, files: tuple[Path, ...]) -> Game:
+    ctx = _Ctx(doc)
+    data = doc.data
+    players_raw = data.get("players") if isinstance(data, dict) else None
+    if isinstance(players_raw, list) and len(players_raw) != 2:
+        ctx.add(("players",), f"a game has exactly two players (row player first), "
+                f"found {len(players_raw)}")
+    try:
+        g = S.GameSpec.model_validate(data)
+    except ValidationError as exc:
+        _pydantic_problems(ctx, exc)
+        raise PayoffFileError(ctx.problems) from None
+    if ctx.problems:
+        raise PayoffFileError(ctx.problems)
+    checker = _Checker(ctx, g)
+    result = checker.run()
+    if result is None:
+        raise PayoffFileError(ctx.problems)
+    excluded, _ = result
+
+    players = []
+    for pi, p in enumerate(g.players):
+        chips = tuple(
+            Chip(name, c.description, tuple(c.levels), c.status_quo) for name, c in p.chips.items()
+        )
+        actions, labels = enumerate_actions(chips, excluded[pi])
+        if not actions:
+            ctx.add(("players", pi, "exclude"), f"excludes every action of {p.name}")
+        elif len(actions) > MAX_ACTIONS:
+            ctx.add(("players", pi, "chips"), f"{p.name} has {len(actions)} actions: too large "
+                    f"to enumerate (at most {MAX_ACTIONS} per player)")
+        players.append(PlayerInfo(p.name, p.description, chips, actions, labels))
+    if ctx.problems:
+        raise PayoffFileError(ctx.problems)
+    pair = (players[0], players[1])
+    m, n = len(pair[0].actions), len(pair[1].actions)
+    if m * n > MAX_PROFILES:
+        ctx.add(("players",), f"the game has {m} x {n} = {m * n} action profiles: too large "
+                f"(at most {MAX_PROFILES})")
+        raise PayoffFileError(ctx.problems)
+
+    terms = _terms(ctx, checker, g, pair)
+    outcomes = []
+    for name, o in g.outcomes.items():
+        cond = checker.condition(o.when, ("outcomes", name, "when"))
+        if cond is not None:
+            mask = condition_mask(cond, pair)
+            if not mask.any():
+                ctx.add(("outcomes", name, "when"), "matches no action profile")
+            outcomes.append(OutcomeInfo(name, o.description, mask))
+    if ctx.problems:
+        raise PayoffFileError(ctx.problems)
+
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.read_bytes())
+    game = Game(
+        path=path,
+        title=g.title,
+        description=g.description,
+        sources=frozen_mapping(g.sources),
+        players=pair,
+        parameters=frozen_mapping({
+            name: ParameterInfo(name, p.value, p.unit, p.source, p.description, *p.range)
+            for name, p in g.parameters.items()
+        }),
+        scenarios=frozen_mapping({
+            name: ScenarioInfo(name, s.description, s.source, frozen_mapping(s.set))
+            for name, s in g.scenarios.items()
+        }),
+        outcomes=tuple(outcomes),
+        terms=tuple(terms),
+        sha256=digest.hexdigest(),
+        files=files,
+    )
+    _check_finite_everywhere(ctx, game)
+    return game
+
+
+def _terms(
+    ctx: _Ctx, checker: _Checker, g: S.GameSpec, pair: tuple[PlayerInfo, PlayerInfo]
+) -> list[TermInfo]:
+    names = [p.name for p in pair]
+    terms: list[TermInfo] = []
+    m, n = len(pair[0].actions), len(pair[1].actions)
+    if (g.payoffs is None) == (g.matrices is None):
+        ctx.add((), "give either 'payoffs' (terms) or 'matrices' (literal), not both"
+                if g.payoffs is not None else "missing 'payoffs' (or 'matrices')")
+        return terms
+    table: Mapping[str, Any] = g.payoffs if g.payoffs is not None else g.matrices  # type: ignore[assignment]
+    section = "payoffs" if g.payoffs is not None else "matrices"
+    for key in table:
+        if key not in names:
+            ctx.add((section, key), f"unknown player '{key}'{did_you_mean(key, names)} "
+                    f"(players: {', '.join(names)})", key=True)
+    for pi, pname in enumerate(names):
+        if pname not in table:
+            ctx.add((section,), f"no {section} for player '{pname}'")
+    if ctx.problems:
+        return terms
+    if g.payoffs is not None:
+        for pi, pname in enumerate(names):
+            seen: dict[str, int] = {}
+            for k, term in enumerate(g.payoffs[pname]):
+                path: PathKey = ("payoffs", pname, k)
+                if term.name is not None:
+                    if term.name in seen:
+                        ctx.add((*path, "name"), f"term name '{term.name}' is used twice "
+                                f"(also at index {seen[term.name]})")
+                    seen[term.name] = k
+                cond = None
+                if term.when is not None:
+                    cond = checker.condition(term.when, (*path, "when"))
+                    if cond is None:
+                        continue
+                f = checker.formula(term.value, (*path, "value"))
+                if f is None:
+                    continue
+                mask = condition_mask(cond, pair)
+                terms.append(TermInfo(pi, f, mask, _where(ctx, (*path, "value")),
+                                      term.name, term.description))
+    else:
+        assert g.matrices is not None
+        for pi, pname in enumerate(names):
+            rows = g.matrices[pname]
+            path = ("matrices", pname)
+            if len(rows) != m:
+                ctx.add(path, f"expected {m} rows (one per action of {names[0]}), found {len(rows)}")
+                continue
+            for i, row in enumerate(rows):
+                if len(row) != n:
+                    ctx.add((*path, i), f"expected {n} entries (one per action of {names[1]}), "
+                            f"found {len(row)}")
+                    continue
+                for j, cell in enumerate(row):
+                    f = checker.formula(cell, (*path, i, j))
+                    if f is None:
+                        continue
+                    mask = np.zeros((m, n), dtype=bool)
+                    mask[i, j] = True
+                    terms.append(TermInfo(pi, f, mask, _where(ctx, (*path, i, j))))
+    return terms
+
+
+def _where(ctx: _Ctx, path: PathKey) -> str:
+    m = ctx.where(path)
+    return f"{m.file}:{m.line}:{m.col}: {field_path(path)}"
+
+
+def _check_finite_everywhere(ctx: _Ctx, game: Game) -> None:
+    """Payoffs must be finite at the baseline, each scenario and each range end."""
+    points: list[tuple[str, dict[str, float]]] = [("the baseline parameters", game.baseline())]
+    for name in game.scenarios:
+        points.append((f"scenario '{name}'", game.resolve(scenario=name)))
+    for name, p in game.parameters.items():
+        for end, v in (("low", p.low), ("high", p.high)):
+            values = game.baseline()
+            values[name] = v
+            points.append((f"{name} at the {end} end of its range ({v:g})", values))
+    for label, values in points:
+        try:
+            game.matrices(values)
+        except NonFiniteError as exc:
+            loc, _, field = exc.where.partition(": ")
+            file, line, col = _split_loc(loc) if loc else (str(game.path), 1, 1)
+            ctx.problems.append(Problem(file, line, col, field, f"{exc.message} ({label})"))
+            raise PayoffFileError(ctx.problems) from None
+
+
+def _split_loc(loc: str) -> tuple[str, int, int]:
+    file, line, col = loc.rsplit(":", 2)
+    return file, int(line), int(col)

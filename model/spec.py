@@ -1,0 +1,123 @@
+"""The payoff-file format, as pydantic models (unknown keys refused everywhere).
+
+This module only describes the shape of a file. Checks that need the whole file (names used in
+conditions and formulas, sources, ranges) live in ``model.loader``, which has the positions.
+``when`` conditions and formula values are typed loosely here and checked there, so that each
+mistake gets one precise message instead of a cascade of union errors.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+NAME = r"^[A-Za-z][A-Za-z0-9_]*$"
+LEVEL = r"^[A-Za-z0-9][A-Za-z0-9_\-]*$"
+PLAYER = r"^[A-Za-z][A-Za-z0-9_\-]*$"
+
+Name = Annotated[str, StringConstraints(pattern=NAME, max_length=64)]
+LevelName = Annotated[str, StringConstraints(pattern=LEVEL, max_length=64)]
+PlayerName = Annotated[str, StringConstraints(pattern=PLAYER, max_length=64)]
+Text = Annotated[str, StringConstraints(min_length=1)]
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+
+CONDITION_DOC = (
+    "Conditions on chips of either player: a mapping chip -> level (or a list of levels, any "
+    "of which matches); all entries of a mapping must hold. A list of mappings means any of them."
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Chip(_Strict):
+    """A bargaining chip: one lever a player can set to one of its levels."""
+
+    description: Text
+    levels: Annotated[list[LevelName], Field(min_length=2)]
+    status_quo: LevelName | None = Field(
+        default=None, description="The level in force before the negotiation."
+    )
+
+
+class Player(_Strict):
+    name: PlayerName
+    description: str = ""
+    chips: Annotated[dict[Name, Chip], Field(min_length=1)]
+    exclude: list[Any] = Field(
+        default_factory=list,
+        description="Combinations of this player's chip levels that cannot happen. "
+        + CONDITION_DOC,
+    )
+
+
+class Parameter(_Strict):
+    value: FiniteFloat
+    unit: Text
+    source: Name = Field(description="A key of `sources`.")
+    description: Text
+    range: Annotated[list[FiniteFloat], Field(min_length=2, max_length=2)] = Field(
+        description="[low, high]: the plausible range, used by sweeps."
+    )
+
+
+class Term(_Strict):
+    """One payoff term: ``value`` is added to the player's payoff where ``when`` holds."""
+
+    name: Name | None = Field(
+        default=None, description="Optional name; a file that extends this one can replace it."
+    )
+    description: str = ""
+    when: Any = Field(default=None, description=CONDITION_DOC + " Absent: every profile.")
+    value: Any = Field(description="A number or a formula over parameters (text).")
+
+
+class Scenario(_Strict):
+    """A named leverage assumption: a change to the baseline parameters."""
+
+    description: Text
+    source: Name
+    set: Annotated[dict[Name, FiniteFloat], Field(min_length=1)]
+
+
+class Outcome(_Strict):
+    description: str = ""
+    when: Any = Field(description=CONDITION_DOC)
+
+
+class GameSpec(_Strict):
+    """One two-player game (row player first)."""
+
+    title: Text
+    description: Text
+    extends: str | None = Field(
+        default=None, description="Path (relative to this file) of a payoff file to start from."
+    )
+    sources: dict[Name, Text] = Field(default_factory=dict)
+    players: list[Player]
+    parameters: dict[Name, Parameter] = Field(default_factory=dict)
+    payoffs: dict[str, list[Term]] | None = Field(
+        default=None, description="For each player (by name), its payoff terms."
+    )
+    matrices: dict[str, list[list[Any]]] | None = Field(
+        default=None,
+        description="Instead of `payoffs`: for each player (by name), a literal payoff matrix "
+        "(rows: the row player's actions) of numbers or formulas.",
+    )
+    scenarios: dict[Name, Scenario] = Field(default_factory=dict)
+    outcomes: dict[Name, Outcome] = Field(default_factory=dict)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the payoff-file format (for editors and ``leverage schema``)."""
+    schema = GameSpec.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "leverage payoff file"
+    return schema
+
+
+def json_schema_text() -> str:
+    return json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
