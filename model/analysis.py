@@ -1,0 +1,119 @@
+"""One solved game at one parameter point: the payoff file, the settings, the matrices and the
+solver's verified result, bundled so that reports and scripts can trace every number back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .game import Game
+from .solve import SolveResult, solve
+
+
+@dataclass(frozen=True)
+class Analysis:
+    game: Game
+    scenario: str | None
+    parameters: Mapping[str, float]
+    overrides: Mapping[str, float]
+    A: np.ndarray
+    B: np.ndarray
+    result: SolveResult
+
+    def outcome(self, x: np.ndarray, y: np.ndarray) -> str | None:
+        """The named outcome of a strategy pair: the one all profiles in its support share."""
+        names = {
+            self.game.outcome_of(int(i), int(j))
+            for i in np.flatnonzero(x > 0)
+            for j in np.flatnonzero(y > 0)
+        }
+        return names.pop() if len(names) == 1 else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON contract of ``leverage solve --json``."""
+        g, r = self.game, self.result
+        rows, cols = g.actions
+        names = g.player_names
+
+        def label(player: int, index: int) -> str:
+            return (rows, cols)[player][index]
+
+        equilibria = []
+        for e in r.equilibria:
+            x, y = e.strategies
+            equilibria.append(
+                {
+                    "strategies": [_floats(x), _floats(y)],
+                    "payoffs": [float(e.payoffs[0]), float(e.payoffs[1])],
+                    "support": [list(map(int, e.support[0])), list(map(int, e.support[1]))],
+                    "pure": bool(e.pure),
+                    "outcome": self.outcome(x, y),
+                    "outcome_probabilities": g.outcome_probabilities(x, y),
+                    "regret": [float(e.regret[0]), float(e.regret[1])],
+                }
+            )
+        dominance = [
+            {
+                "step": k + 1,
+                "player": names[s.player],
+                "action": int(s.action),
+                "label": label(s.player, s.action),
+                "kind": s.kind,
+                "dominated_by": [
+                    {"action": int(a), "label": label(s.player, a), "probability": float(p)}
+                    for a, p in s.dominated_by.items()
+                ],
+                "margin": float(s.margin),
+            }
+            for k, s in enumerate(r.dominance.steps)
+        ]
+        pareto = [
+            {
+                "profile": [int(i), int(j)],
+                "actions": [rows[i], cols[j]],
+                "payoffs": [float(self.A[i, j]), float(self.B[i, j])],
+                "outcome": g.outcome_of(i, j),
+            }
+            for i, j in r.pareto
+        ]
+        return {
+            "file": str(g.path),
+            "title": g.title,
+            "sha256": g.sha256,
+            "scenario": self.scenario,
+            "parameters": {k: float(v) for k, v in self.parameters.items()},
+            "overrides": {k: float(v) for k, v in self.overrides.items()},
+            "players": list(names),
+            "actions": [list(rows), list(cols)],
+            "payoffs": {"row": self.A.tolist(), "col": self.B.tolist()},
+            "degenerate": bool(r.degenerate),
+            "degeneracy_reason": r.degeneracy_reason,
+            "solver": {"method": r.method, "tol": r.tol, "exact": bool(r.exact)},
+            "equilibria": equilibria,
+            "components": [list(map(int, c)) for c in r.components],
+            "pure_equilibria": [[int(i), int(j)] for i, j in r.pure],
+            "dominance": dominance,
+            "surviving": [list(map(int, r.dominance.rows)), list(map(int, r.dominance.cols))],
+            "pareto": pareto,
+        }
+
+
+def _floats(v: np.ndarray) -> list[float]:
+    return [float(a) for a in v]
+
+
+def analyse(
+    game: Game,
+    params: Mapping[str, float] | None = None,
+    scenario: str | None = None,
+    *,
+    tol: float = 1e-9,
+) -> Analysis:
+    """Build the matrices at a parameter point and solve the game (every equilibrium verified)."""
+    values = game.resolve(params, scenario)
+    A, B = game.matrices(values)
+    result = solve(A, B, tol=tol)
+    return Analysis(game, scenario, values, dict(params or {}), A, B, result)

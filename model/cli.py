@@ -1,0 +1,221 @@
+"""The ``leverage`` command line.
+
+Exit status: 0 on success, 2 on bad input (an invalid payoff file, an unknown scenario or
+parameter, a malformed option), 1 if a solver fails its own verification.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import LeverageError, PayoffFileError, UsageError
+from .io import atomic_write
+
+EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_INPUT)
+
+
+def _parse_set(items: Sequence[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UsageError(f"--set expects NAME=VALUE, got '{item}'")
+        try:
+            v = float(value)
+        except ValueError:
+            raise UsageError(f"--set {name}: '{value}' is not a number") from None
+        if not math.isfinite(v):
+            raise UsageError(f"--set {name}: value must be finite, got '{value}'")
+        if name in out:
+            raise UsageError(f"--set {name} is given twice")
+        out[name] = v
+    return out
+
+
+def _cmd_solve(args: argparse.Namespace) -> int:
+    from .analysis import analyse
+    from .loader import load
+    from .report import render
+
+    game = load(args.file)
+    overrides = _parse_set(args.set or [])
+    for name, v in overrides.items():
+        p = game.parameters.get(name)
+        if p is not None and not p.low <= v <= p.high:
+            print(
+                f"warning: {name}={v:g} is outside its plausible range [{p.low:g}, {p.high:g}]",
+                file=sys.stderr,
+            )
+    an = analyse(game, overrides, args.scenario, tol=args.tol)
+    if args.json:
+        text = json.dumps(an.to_json(), indent=2) + "\n"
+    else:
+        text = render(an, width=shutil.get_terminal_size((120, 40)).columns)
+    if args.out:
+        atomic_write(args.out, text)
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _payoff_files(paths: Sequence[str]) -> list[Path]:
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(sorted(f for f in p.rglob("*.yaml") if f.is_file()))
+        else:
+            files.append(p)
+    return files
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .loader import load
+
+    files = _payoff_files(args.files)
+    if not files:
+        raise UsageError("no payoff files found")
+    bad = 0
+    for f in files:
+        try:
+            game = load(f)
+        except PayoffFileError as exc:
+            bad += 1
+            print(exc.render(), file=sys.stderr)
+            continue
+        m, n = game.shape
+        print(f"ok  {f}  ({game.title}: {m} x {n}, {len(game.parameters)} parameters, "
+              f"{len(game.scenarios)} scenarios)")
+    if bad:
+        print(f"{bad} of {len(files)} file{'s' if len(files) > 1 else ''} invalid",
+              file=sys.stderr)
+        return EXIT_INPUT
+    return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from .spec import json_schema_text
+
+    text = json_schema_text()
+    if args.out:
+        atomic_write(args.out, text)
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _cmd_describe(args: argparse.Namespace) -> int:
+    from .loader import load
+    from .text import table
+
+    game = load(args.file)
+    print(game.title)
+    print("=" * len(game.title))
+    print(game.description.strip())
+    print()
+    for p in game.players:
+        print(f"{p.name}: {len(p.actions)} actions from chips "
+              + ", ".join(f"{c.name} [{' / '.join(c.levels)}]" for c in p.chips))
+    print()
+    if game.parameters:
+        print("Parameters")
+        print(table(
+            ["name", "value", "range", "unit", "source"],
+            [[p.name, f"{p.value:g}", f"[{p.low:g}, {p.high:g}]", p.unit, p.source]
+             for p in game.parameters.values()],
+            align="lrrll",
+        ))
+        print()
+    if game.scenarios:
+        print("Scenarios")
+        for s in game.scenarios.values():
+            changes = ", ".join(f"{k}={v:g}" for k, v in s.changes.items())
+            print(f"  {s.name}: {changes}  [{s.source}]")
+            print(f"      {' '.join(s.description.split())}")
+        print()
+    if game.outcomes:
+        print("Outcomes (first match wins): " + ", ".join(o.name for o in game.outcomes))
+        print()
+    if game.sources:
+        print("Sources")
+        for k, v in game.sources.items():
+            print(f"  [{k}] {' '.join(v.split())}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="leverage",
+        description="Solve the US-China chips-for-rare-earths game and games like it.",
+    )
+    parser.add_argument("--version", action="version", version=f"leverage {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("solve", help="solve a payoff file: matrix, dominance, all equilibria")
+    p.add_argument("file", help="payoff file (YAML)")
+    p.add_argument("--scenario", help="a scenario named in the file")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE",
+                   help="set a parameter (after the scenario); repeatable")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--tol", type=float, default=1e-9,
+                   help="tolerance of best replies and of the equilibrium check (default 1e-9)")
+    p.add_argument("--out", help="write to this file (atomically) instead of standard output")
+    p.set_defaults(func=_cmd_solve)
+
+    p = sub.add_parser("check", help="validate payoff files (directories are searched)")
+    p.add_argument("files", nargs="+", help="payoff files or directories")
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("describe", help="show a payoff file's chips, parameters and scenarios")
+    p.add_argument("file")
+    p.set_defaults(func=_cmd_describe)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of payoff files")
+    p.add_argument("--out", help="write to this file (atomically)")
+    p.set_defaults(func=_cmd_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_INPUT
+    tol = getattr(args, "tol", None)
+    if tol is not None and not 0 < tol < 1:
+        print("leverage: error: --tol must be between 0 and 1", file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        return int(args.func(args))
+    except PayoffFileError as exc:
+        print(exc.render(), file=sys.stderr)
+        return EXIT_INPUT
+    except UsageError as exc:
+        print(f"leverage: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except LeverageError as exc:
+        print(f"leverage: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
