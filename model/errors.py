@@ -20,8 +20,15 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.col}"
         if self.field:
-            return f"{where}: {self.field}: {self.message}"
-        return f"{where}: {self.message}"
+            return f"{where}: {_one_line(self.field)}: {_one_line(self.message)}"
+        return f"{where}: {_one_line(self.message)}"
+
+
+def _one_line(text: str) -> str:
+    """Names and values quoted from a file may hold line breaks; a message stays on one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class LeverageError(Exception):
@@ -34,7 +41,11 @@ class PayoffFileError(LeverageError):
     def __init__(self, problems: Sequence[Problem]):
         if not problems:
             raise ValueError("PayoffFileError needs at least one problem")
-        self.problems = tuple(sorted(problems, key=lambda p: (p.file, p.line, p.col)))
+        # files in the order they were first reported in, then by position within each file
+        order: dict[str, int] = {}
+        for p in problems:
+            order.setdefault(p.file, len(order))
+        self.problems = tuple(sorted(problems, key=lambda p: (order[p.file], p.line, p.col)))
         super().__init__(self.render())
 
     def render(self, limit: int = 20) -> str:
@@ -49,10 +60,35 @@ class UsageError(LeverageError):
     """Bad command-line or API arguments (unknown scenario, bad --set, ...)."""
 
 
+def closest(name: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to ``name`` (ignoring case and ``-``/``_``), or None if none is close."""
+    names = [c for c in choices if c != name]
+
+    def norm(s: str) -> str:
+        return s.lower().replace("-", "_")
+
+    for c in names:
+        if norm(c) == norm(name):
+            return c
+    by_norm: dict[str, str] = {}
+    for c in names:
+        by_norm.setdefault(norm(c), c)
+    close = difflib.get_close_matches(norm(name), list(by_norm), n=1, cutoff=0.6)
+    if close:
+        return by_norm[close[0]]
+    # an abbreviation or a longer form of a name ("est" for "estimate", or the reverse)
+    key = norm(name)
+    if len(key) >= 3:
+        for n, c in by_norm.items():
+            if len(n) >= 3 and (key.startswith(n) or n.startswith(key)):
+                return c
+    return None
+
+
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """Return ``"; did you mean 'x'?"`` for the closest choice, or ``""`` if none is close."""
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    c = closest(name, choices)
+    return f"; did you mean '{c}'?" if c is not None else ""
 
 
 def known(choices: Iterable[str], limit: int = 12) -> str:

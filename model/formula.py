@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -217,24 +218,106 @@ def parse(text: str) -> Formula:
     try:
         tree = ast.parse(src, mode="eval")
     except SyntaxError as exc:
-        offset = (exc.offset or 1) - 1 + lead
-        msg = exc.msg or "invalid syntax"
-        if msg.startswith("invalid syntax"):
-            msg = "invalid syntax"
-        raise FormulaError(f"cannot parse formula: {msg}", offset) from None
+        raise FormulaError(*_syntax_error(src, exc, lead)) from None
     except (RecursionError, MemoryError, ValueError):
         raise FormulaError("formula is nested too deeply or cannot be parsed") from None
-    return Formula(text, _convert(tree.body, lead, 0))
+    # ast column offsets count UTF-8 bytes; messages need characters
+    encoded = src.encode("utf-8")
+    chars = None if len(encoded) == len(src) else encoded
+    root = _convert(tree.body, lead, 0, chars)
+    _check_constants(root)
+    return Formula(text, root)
 
 
-def _convert(node: ast.AST, lead: int, depth: int) -> Node:
-    off = getattr(node, "col_offset", 0) + lead
+_SINGLE_EQUALS = "'=' is not allowed; use '==' to compare"
+_LONE_EQUALS = re.compile(r"(?<![=<>!])=(?!=)")
+
+
+def _syntax_error(src: str, exc: SyntaxError, lead: int) -> tuple[str, int]:
+    """A message and 0-based offset for a formula Python's parser refused."""
+    msg = exc.msg or "invalid syntax"
+    if not exc.offset:  # the parser ran out of text
+        return "cannot parse formula: it ends too early (an operand is missing?)", len(src) + lead
+    at = min(max(exc.offset - 1, 0), len(src))
+    if msg.startswith("invalid syntax"):
+        msg = "invalid syntax"
+        if src[at : at + 1] == "=" and src[at : at + 2] != "==":
+            msg = _SINGLE_EQUALS
+    elif "keyword argument" in msg:  # f(x = 1, 2): Python took "x = 1" for a named argument
+        lone = _LONE_EQUALS.search(src)
+        msg, at = _SINGLE_EQUALS, (lone.start() if lone else at)
+    elif msg == "invalid decimal literal":
+        msg = "invalid number (write a product as 3 * x)"
+    elif "line continuation" in msg:
+        msg = "a backslash (\\) cannot be used in a formula"
+        at = max(src.find("\\"), 0)
+    elif msg.startswith("unterminated string"):
+        msg = "a quote is not closed (and text in quotes cannot be used in a formula anyway)"
+    elif msg.startswith("leading zeros"):
+        msg = "a number cannot start with 0 (write 7, not 07)"
+    msg = re.sub(r"\s*\(detected at line \d+\)", "", msg)
+    return f"cannot parse formula: {msg}", at + lead
+
+
+def _check_constants(node: Node) -> float | None:
+    """Refuse any part of a formula made of numbers only whose value is not finite (``1/0``,
+    ``9**9**9**9``, ``log(0)``...). Returns the node's value if it is constant."""
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Name):
+        return None
+    if isinstance(node, Unary):
+        parts = [node.operand]
+    elif isinstance(node, Binary):
+        parts = [node.left, node.right]
+    elif isinstance(node, Call):
+        parts = list(node.args)
+    else:  # pragma: no cover - every node class is listed above
+        return None
+    values = [_check_constants(p) for p in parts]
+    if any(v is None for v in values):
+        return None
+    with np.errstate(all="ignore"):
+        value = float(node.evaluate({}))
+    if math.isfinite(value):
+        return value
+    if isinstance(node, Binary) and node.op == "/" and values[1] == 0:
+        raise FormulaError("division by zero", node.offset)
+    if isinstance(node, Binary) and node.op == "**" and math.isinf(value):
+        raise FormulaError("this power is too large to be a number", node.offset)
+    raise FormulaError(f"this part of the formula is {value}, not a finite number", node.offset)
+
+
+def _offset(node: ast.AST, lead: int, encoded: bytes | None) -> int:
+    """Character offset of a node in the formula (ast counts UTF-8 bytes)."""
+    off = getattr(node, "col_offset", 0) or 0
+    if encoded is not None:
+        off = len(encoded[:off].decode("utf-8", errors="ignore"))
+    return off + lead
+
+
+def _convert(node: ast.AST, lead: int, depth: int, encoded: bytes | None = None) -> Node:
+    off = _offset(node, lead, encoded)
     if depth > MAX_DEPTH:
         raise FormulaError(f"formula is nested too deeply (more than {MAX_DEPTH} levels)", off)
     d = depth + 1
+
+    def sub(child: ast.AST) -> Node:
+        return _convert(child, lead, d, encoded)
+
     if isinstance(node, ast.Constant):
         value = node.value
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, str):
+            raise FormulaError(
+                f"text in quotes ({value!r}) cannot be used in a formula; write numbers and "
+                "parameter names without quotes",
+                off,
+            )
+        if isinstance(value, bool):
+            raise FormulaError(f"{value} is not a number here; write 1 or 0", off)
+        if isinstance(value, complex):
+            raise FormulaError(f"{value!r}: complex numbers are not supported", off)
+        if not isinstance(value, (int, float)):
             raise FormulaError(f"{value!r} is not a number", off)
         try:
             number = float(value)
@@ -246,28 +329,30 @@ def _convert(node: ast.AST, lead: int, depth: int) -> Node:
     if isinstance(node, ast.Name):
         if node.id.startswith("_"):
             raise FormulaError(f"name '{node.id}' is not allowed (names cannot start with _)", off)
+        if node.id in FUNCTIONS:
+            raise FormulaError(f"'{node.id}' is a function: write {node.id}(...)", off)
         return Name(node.id, off)
     if isinstance(node, ast.UnaryOp):
         if isinstance(node.op, ast.USub):
-            return Unary("-", _convert(node.operand, lead, d), off)
+            return Unary("-", sub(node.operand), off)
         if isinstance(node.op, ast.UAdd):
-            return Unary("+", _convert(node.operand, lead, d), off)
+            return Unary("+", sub(node.operand), off)
         if isinstance(node.op, ast.Not):
-            return Unary("not", _convert(node.operand, lead, d), off)
+            return Unary("not", sub(node.operand), off)
         raise FormulaError("'~' is not supported", off)
     if isinstance(node, ast.BinOp):
         op = _BINOPS.get(type(node.op))
         if op is None:
             raise FormulaError(_REFUSED_BINOPS.get(type(node.op), "operator not supported"), off)
-        return Binary(op, _convert(node.left, lead, d), _convert(node.right, lead, d), off)
+        return Binary(op, sub(node.left), sub(node.right), off)
     if isinstance(node, ast.Compare):
-        left = _convert(node.left, lead, d)
+        left = sub(node.left)
         result: Node | None = None
         for cmp, right_node in zip(node.ops, node.comparators, strict=True):
             cop = _CMPOPS.get(type(cmp))
             if cop is None:
                 raise FormulaError("only < <= > >= == != comparisons are supported", off)
-            right = _convert(right_node, lead, d)
+            right = sub(right_node)
             part = Binary(cop, left, right, off)
             result = part if result is None else Binary("and", result, part, off)
             left = right
@@ -275,7 +360,7 @@ def _convert(node: ast.AST, lead: int, depth: int) -> Node:
         return result
     if isinstance(node, ast.BoolOp):
         op = "and" if isinstance(node.op, ast.And) else "or"
-        values = [_convert(v, lead, d) for v in node.values]
+        values = [sub(v) for v in node.values]
         out = values[0]
         for v in values[1:]:
             out = Binary(op, out, v, off)
@@ -284,9 +369,9 @@ def _convert(node: ast.AST, lead: int, depth: int) -> Node:
         return Call(
             "ifelse",
             (
-                _convert(node.test, lead, d),
-                _convert(node.body, lead, d),
-                _convert(node.orelse, lead, d),
+                sub(node.test),
+                sub(node.body),
+                sub(node.orelse),
             ),
             off,
         )
@@ -303,7 +388,11 @@ def _convert(node: ast.AST, lead: int, depth: int) -> Node:
                 off,
             )
         if node.keywords:
-            raise FormulaError(f"{name}() takes no keyword arguments", off)
+            # Python read "x = 1" inside the call as a named argument
+            raise FormulaError(
+                f"{_SINGLE_EQUALS} ({name}() takes no named arguments)",
+                _offset(node.keywords[0], lead, encoded),
+            )
         if any(isinstance(a, ast.Starred) for a in node.args):
             raise FormulaError(f"{name}() cannot take *arguments", off)
         lo, hi, _, _ = FUNCTIONS[name]
@@ -311,7 +400,7 @@ def _convert(node: ast.AST, lead: int, depth: int) -> Node:
         if n < lo or (hi is not None and n > hi):
             want = f"{lo}" if lo == hi else (f"at least {lo}" if hi is None else f"{lo} to {hi}")
             raise FormulaError(f"{name}() takes {want} arguments, got {n}", off)
-        return Call(name, tuple(_convert(a, lead, d) for a in node.args), off)
+        return Call(name, tuple(sub(a) for a in node.args), off)
     if isinstance(node, ast.Attribute):
         raise FormulaError("attributes ('.') are not allowed in formulas", off)
     if isinstance(node, ast.Subscript):

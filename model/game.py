@@ -152,10 +152,7 @@ class Game:
             values.update(self.scenario(scenario).changes)
         for name, value in (params or {}).items():
             self._check_name(name)
-            v = float(value)
-            if not np.isfinite(v):
-                raise UsageError(f"parameter '{name}': value must be finite, got {value}")
-            values[name] = v
+            values[name] = _number(name, value)
         return values
 
     def scenario(self, name: str) -> ScenarioInfo:
@@ -200,7 +197,15 @@ class Game:
         n_points = None
         for name, value in params.items():
             self._check_name(name)
-            arr = np.asarray(value, dtype=float)
+            try:
+                arr = np.asarray(value, dtype=float)
+            except (TypeError, ValueError):
+                raise UsageError(f"parameter '{name}': expected numbers, got {value!r}") from None
+            bad = ~np.isfinite(arr)
+            if bad.any():
+                where = "" if arr.ndim == 0 else f" at index {int(np.argwhere(bad)[0][0])}"
+                raise UsageError(f"parameter '{name}': values must be finite, got "
+                                 f"{float(arr[bad].flat[0])}{where}")
             if arr.ndim > 1:
                 raise UsageError(f"parameter '{name}': expected a 1-D array, got shape {arr.shape}")
             if arr.ndim == 1:
@@ -223,7 +228,8 @@ class Game:
             if not idx:
                 continue
             masks = np.stack([self.terms[t].mask.reshape(-1) for t in idx]).astype(float)
-            np.matmul(values[:, idx], masks, out=out)
+            with np.errstate(all="ignore"):  # non-finite sums are reported just below
+                np.matmul(values[:, idx], masks, out=out)
         A3, B3 = A.reshape(N, m, n), B.reshape(N, m, n)
         self._check_finite(values, A3, B3, env)
         return A3, B3
@@ -255,10 +261,18 @@ class Game:
             bad = ~np.isfinite(M)
             if bad.any():
                 point, i, j = (int(k) for k in np.argwhere(bad)[0])
+                # blame the largest term that applies at this profile
+                here = [
+                    t for t, term in enumerate(self.terms)
+                    if term.player == player and term.mask[i, j]
+                ]
+                biggest = max(here, key=lambda t: abs(values[point, t]), default=None)
+                where = self.terms[biggest].where if biggest is not None else ""
                 raise NonFiniteError(
-                    "",
-                    f"the payoff of {self.players[player].name} overflows at profile "
-                    f"({self.profile_label(i, j)})",
+                    where,
+                    f"the payoff of {self.players[player].name} at profile "
+                    f"({self.profile_label(i, j)}) is too large: the terms that apply there "
+                    f"add up to {M[point, i, j]}",
                 )
 
     # ------------------------------------------------------------------ outcomes
@@ -304,6 +318,19 @@ class NonFiniteError(UsageError):
         self.where = where
         self.message = message
         super().__init__(f"{where}: {message}" if where else message)
+
+
+def _number(name: str, value: Any) -> float:
+    """A parameter value given through the API, as a finite float (UsageError otherwise)."""
+    if isinstance(value, bool):
+        raise UsageError(f"parameter '{name}': expected a number, got {value}")
+    try:
+        v = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise UsageError(f"parameter '{name}': expected a number, got {value!r}") from None
+    if not np.isfinite(v):
+        raise UsageError(f"parameter '{name}': value must be finite, got {value}")
+    return v
 
 
 def _describe_point(env: Mapping[str, np.ndarray], point: int, formula: Formula) -> str:

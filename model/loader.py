@@ -19,7 +19,7 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from . import spec as S
-from .errors import PayoffFileError, Problem, did_you_mean, known
+from .errors import PayoffFileError, Problem, closest, did_you_mean, known
 from .formula import FUNCTIONS, Formula, FormulaError, parse
 from .game import (
     Chip,
@@ -32,6 +32,7 @@ from .game import (
     PlayerInfo,
     ScenarioInfo,
     TermInfo,
+    action_label,
     condition_mask,
     enumerate_actions,
     frozen_mapping,
@@ -68,30 +69,30 @@ def _resolve(
     if not isinstance(doc.data, dict):
         m = doc.values.get((), Mark(display, 1, 1))
         raise PayoffFileError(
-            [Problem(display, m.line, m.col, "", "a payoff file must be a mapping of keys")]
+            [Problem(display, m.line, m.col, "",
+                     f"a payoff file must be a mapping of keys (title, players, ...), "
+                     f"not {_kind(doc.data)}")]
         )
-    ext = doc.data.get("extends")
-    if ext is None:
+    if "extends" not in doc.data:
         return doc, (path.resolve(),)
+    ext = doc.data["extends"]
     here = doc.values.get(("extends",), Mark(display, 1, 1))
+
+    def fail(message: str) -> PayoffFileError:
+        return PayoffFileError([Problem(display, here.line, here.col, "extends", message)])
+
     if not isinstance(ext, str) or not ext.strip():
-        raise PayoffFileError(
-            [Problem(display, here.line, here.col, "extends", "must be the path of a payoff file")]
-        )
+        raise fail(f"must be the path of a payoff file, got {_kind(ext)}")
     base_path = (path.parent / ext).resolve()
     if base_path == path.resolve() or base_path in stack:
         chain = " -> ".join(p.name for p in (*stack, path.resolve(), base_path))
-        raise PayoffFileError(
-            [Problem(display, here.line, here.col, "extends", f"cycle of extends: {chain}")]
-        )
+        raise fail(f"cycle of extends: {chain}")
     if len(stack) >= MAX_EXTENDS_DEPTH:
-        raise PayoffFileError(
-            [Problem(display, here.line, here.col, "extends", "extends chain is too long")]
-        )
+        raise fail(f"extends chain is too long (more than {MAX_EXTENDS_DEPTH} files)")
+    if base_path.is_dir():
+        raise fail(f"'{ext}' is a directory, not a payoff file")
     if not base_path.is_file():
-        raise PayoffFileError(
-            [Problem(display, here.line, here.col, "extends", f"file not found: {ext}")]
-        )
+        raise fail(f"file not found: {ext} (looked for {_display(base_path)})")
     base_display = _display(base_path)
     base, base_files = _resolve(base_path, base_display, (*stack, path.resolve()))
     merged = Located(data=None, file=display)
@@ -107,9 +108,12 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+_TABLES = ("values", "keys", "starts")
+
+
 def _copy(src: Located, sp: PathKey, out: Located, op: PathKey) -> Any:
     n = len(sp)
-    for table_name in ("values", "keys", "styles"):
+    for table_name in _TABLES:
         src_t = getattr(src, table_name)
         out_t = getattr(out, table_name)
         for key, mark in src_t.items():
@@ -125,12 +129,12 @@ def _get(data: Any, path: PathKey) -> Any:
 
 
 def _merge(b: Located, bp: PathKey, c: Located, cp: PathKey, out: Located, op: PathKey) -> Any:
+    """Merge the child's value at ``cp`` over the base's at ``bp`` (mappings key by key,
+    payoff term lists by term name, anything else replaced by the child's)."""
     bd, cd = _get(b.data, bp), _get(c.data, cp)
     if isinstance(bd, dict) and isinstance(cd, dict):
         if cp in c.values:
             out.values[op] = c.values[cp]
-        if cp in c.keys:
-            out.keys[op] = c.keys[cp]
         result: dict[str, Any] = {}
         for key in bd:
             if key not in cd:
@@ -146,25 +150,59 @@ def _merge(b: Located, bp: PathKey, c: Located, cp: PathKey, out: Located, op: P
                 result[key] = _copy(c, (*cp, key), out, (*op, key))
         return result
     if len(op) == 2 and op[0] == "payoffs" and isinstance(bd, list) and isinstance(cd, list):
-        # payoff terms: a named term replaces the base term of the same name; others are added
-        out.values[op] = c.values.get(cp, out.values.get(op, Mark(c.file, 1, 1)))
-        names = {
-            t.get("name"): k for k, t in enumerate(cd) if isinstance(t, dict) and t.get("name")
-        }
-        terms: list[Any] = []
-        used: set[int] = set()
-        for k, t in enumerate(bd):
-            name = t.get("name") if isinstance(t, dict) else None
-            if name in names:
-                used.add(names[name])
-                terms.append(_copy(c, (*cp, names[name]), out, (*op, len(terms))))
-            else:
-                terms.append(_copy(b, (*bp, k), out, (*op, len(terms))))
-        for k in range(len(cd)):
-            if k not in used:
-                terms.append(_copy(c, (*cp, k), out, (*op, len(terms))))
-        return terms
+        return _merge_terms(b, bp, c, cp, out, op)
     return _copy(c, cp, out, op)
+
+
+def _term_name(term: Any) -> str | None:
+    name = term.get("name") if isinstance(term, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def _merge_terms(
+    b: Located, bp: PathKey, c: Located, cp: PathKey, out: Located, op: PathKey
+) -> list[Any]:
+    """A child's term named like a base term updates it, key by key (a child that only gives
+    ``value`` keeps the base term's ``when``); the child's other terms are appended."""
+    out.values[op] = c.values.get(cp, Mark(c.file, 1, 1))
+    bd, cd = _get(b.data, bp), _get(c.data, cp)
+    child_by_name: dict[str, int] = {}
+    for k, t in enumerate(cd):
+        name = _term_name(t)
+        if name is not None:
+            child_by_name.setdefault(name, k)
+    terms: list[Any] = []
+    used: set[int] = set()
+    for k, t in enumerate(bd):
+        name = _term_name(t)
+        here = (*op, len(terms))
+        if name is not None and name in child_by_name:
+            ck = child_by_name.pop(name)
+            used.add(ck)
+            terms.append(_update_term(b, (*bp, k), c, (*cp, ck), out, here))
+        else:
+            terms.append(_copy(b, (*bp, k), out, here))
+    for k in range(len(cd)):
+        if k not in used:
+            terms.append(_copy(c, (*cp, k), out, (*op, len(terms))))
+    return terms
+
+
+def _update_term(
+    b: Located, bp: PathKey, c: Located, cp: PathKey, out: Located, op: PathKey
+) -> dict[str, Any]:
+    """The base term with each key the child's term gives replaced (not merged deeper)."""
+    bd, cd = _get(b.data, bp), _get(c.data, cp)
+    out.values[op] = c.values.get(cp, Mark(c.file, 1, 1))
+    result: dict[str, Any] = {}
+    for src, sp, d in ((b, bp, bd), (c, cp, cd)):
+        for key in d:
+            if src is b and key in cd:
+                continue
+            if (*sp, key) in src.keys:
+                out.keys[(*op, key)] = src.keys[(*sp, key)]
+            result[key] = _copy(src, (*sp, key), out, (*op, key))
+    return result
 
 
 # ---------------------------------------------------------------------------- pydantic
@@ -186,13 +224,16 @@ class _Ctx:
             p = p[:-1]
         return self.doc.values.get((), Mark(self.doc.file, 1, 1))
 
-    def add(self, path: PathKey, message: str, key: bool = False, offset: int = 0) -> None:
+    def add(
+        self, path: PathKey, message: str, key: bool = False, offset: int | None = None
+    ) -> None:
+        """Record a problem at the value (or key) at ``path``; ``offset`` is a position inside
+        a formula's text, used when the text sits on one line of the source."""
         m = self.where(path, key)
-        col = m.col + offset
-        if offset:
-            style = self.doc.styles.get(path)
-            col += 1 if style in ("'", '"') else 0
-        self.problems.append(Problem(m.file, m.line, col, field_path(path), message))
+        if offset is not None and path in self.doc.starts:
+            start = self.doc.starts[path]
+            m = Mark(start.file, start.line, start.col + offset)
+        self.problems.append(Problem(m.file, m.line, m.col, field_path(path), message))
 
 
 def _unwrap(tp: Any) -> Any:
@@ -241,6 +282,12 @@ _TYPE_WORDS = {
     "bool_type": "true or false",
 }
 
+_NAME_RULES = {
+    S.NAME: "letters, digits and _, starting with a letter",
+    S.LEVEL: "letters, digits, _ and -, starting with a letter or digit",
+    S.PLAYER: "letters, digits, _ and -, starting with a letter",
+}
+
 
 def _kind(value: Any) -> str:
     if value is None:
@@ -248,7 +295,8 @@ def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return f"a boolean ({str(value).lower()})"
     if isinstance(value, (int, float)):
-        return f"a number ({value})"
+        text = f"{value}"
+        return f"a number ({text if len(text) <= 24 else text[:20] + '...'})"
     if isinstance(value, str):
         return f"text '{value}'" if len(value) < 40 else "text"
     if isinstance(value, list):
@@ -258,67 +306,95 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+def _too_large(value: Any) -> bool:
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            float(value)
+        except OverflowError:
+            return True
+    return False
+
+
 def _pydantic_problems(ctx: _Ctx, exc: ValidationError) -> None:
+    errors = exc.errors()
+    # a misspelt key shows up twice: as unknown, and as the required key it should have been;
+    # report it once, as the unknown key with the required one suggested
+    missing: dict[PathKey, set[str]] = {}
+    for err in errors:
+        if err["type"] == "missing":
+            missing.setdefault(tuple(err["loc"][:-1]), set()).add(str(err["loc"][-1]))
+    explained: set[PathKey] = set()
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            extra: PathKey = tuple(err["loc"])
+            near = closest(str(extra[-1]), missing.get(extra[:-1], ()))
+            if near is not None:
+                explained.add((*extra[:-1], near))
+
     seen: set[PathKey] = set()
-    for err in exc.errors():
+    for err in errors:
         loc: PathKey = tuple(err["loc"])
         kind = err["type"]
-        if loc in seen:
+        on_key = False
+        if loc and loc[-1] == "[key]":  # a mapping key (not its value) is wrong
+            loc, on_key = loc[:-1], True
+        if loc in seen or loc in explained:
             continue
         seen.add(loc)
         value = err.get("input")
+        last = loc[-1] if loc else ""
         if kind == "extra_forbidden":
-            name = str(loc[-1])
+            name = str(last)
             model = _model_at(loc[:-1])
             allowed = list(model.model_fields) if model else []
+            near = closest(name, allowed)
+            hint = f"; did you mean '{near}'?" if near else ""
+            if near is not None and near in missing.get(loc[:-1], ()):
+                hint = f"; did you mean '{near}' (which is required)?"
             ctx.add(
                 loc,
-                f"unknown key '{name}'{did_you_mean(name, allowed)}"
+                f"unknown key '{name}'{hint}"
                 + (f" (allowed here: {', '.join(allowed)})" if allowed else ""),
                 key=True,
             )
         elif kind == "missing":
-            ctx.add(loc, f"required key '{loc[-1]}' is missing", key=False)
-            # point at the mapping that lacks it
-            last = ctx.problems[-1]
+            # point at the mapping that lacks the key
             m = ctx.where(loc[:-1])
-            ctx.problems[-1] = Problem(m.file, m.line, m.col, last.field, last.message)
+            ctx.problems.append(
+                Problem(m.file, m.line, m.col, field_path(loc), f"required key '{last}' is missing")
+            )
+        elif kind in ("float_type", "float_parsing") and _too_large(value):
+            ctx.add(loc, "the number is too large (beyond about 1.8e308)")
+        elif kind == "list_type" and len(loc) == 3 and loc[0] == "matrices":
+            ctx.add(loc, f"expected a row (a list of entries), got {_kind(value)}")
+        elif kind == "list_type" and len(loc) == 2 and loc[0] == "matrices":
+            ctx.add(loc, f"expected a list of rows, got {_kind(value)}")
+        elif kind == "string_type" and isinstance(value, (bool, int, float)):
+            ctx.add(loc, f"expected text, got {_kind(value)}; put it in quotes to use it as text")
         elif kind in _TYPE_WORDS:
             ctx.add(loc, f"expected {_TYPE_WORDS[kind]}, got {_kind(value)}")
         elif kind == "finite_number":
             ctx.add(loc, f"must be a finite number, got {value}")
         elif kind == "string_pattern_mismatch":
             pattern = err.get("ctx", {}).get("pattern", "")
-            rule = {
-                S.NAME: "letters, digits and _, starting with a letter",
-                S.LEVEL: "letters, digits, _ and -, starting with a letter or digit",
-                S.PLAYER: "letters, digits, _ and -, starting with a letter",
-            }.get(pattern, f"pattern {pattern}")
-            ctx.add(loc, f"'{value}' is not a valid name ({rule})", key=isinstance(loc[-1], str)
-                    and loc[:-1] in ctx.doc.values and isinstance(_get_safe(ctx.doc.data, loc[:-1]), dict)
-                    and loc[-1] in (_get_safe(ctx.doc.data, loc[:-1]) or {}))
-        elif kind == "too_short" and loc and loc[-1] == "levels":
+            rule = _NAME_RULES.get(pattern, f"pattern {pattern}")
+            ctx.add(loc, f"'{value}' is not a valid name ({rule})", key=on_key)
+        elif kind == "too_short" and last == "levels":
             n = len(value) if isinstance(value, list) else 0
             ctx.add(loc, f"a chip needs at least two levels, found {n}")
-        elif kind == "too_short" and loc and loc[-1] == "chips":
+        elif kind == "too_short" and last == "chips":
             ctx.add(loc, "a player needs at least one chip")
-        elif kind in ("too_short", "too_long") and loc and loc[-1] == "range":
-            ctx.add(loc, "range must be [low, high]: two numbers")
-        elif kind == "too_short" and loc and loc[-1] == "set":
+        elif kind in ("too_short", "too_long") and last == "range":
+            n = len(value) if isinstance(value, list) else 0
+            ctx.add(loc, f"range must be [low, high]: two numbers, found {n}")
+        elif kind == "too_short" and last == "set":
             ctx.add(loc, "a scenario must change at least one parameter")
         elif kind == "string_too_short":
             ctx.add(loc, "must not be empty")
         elif kind == "string_too_long":
-            ctx.add(loc, "is too long (at most 64 characters)")
+            ctx.add(loc, "is too long (at most 64 characters)", key=on_key)
         else:
-            ctx.add(loc, err["msg"])
-
-
-def _get_safe(data: Any, path: PathKey) -> Any:
-    try:
-        return _get(data, path)
-    except (KeyError, IndexError, TypeError):
-        return None
+            ctx.add(loc, err["msg"], key=on_key)
 
 
 # ---------------------------------------------------------------------------- semantic checks
@@ -329,7 +405,8 @@ class _Checker:
         self.chip_owner: dict[str, int] = {}
         self.chips: dict[str, S.Chip] = {}
 
-    def run(self) -> tuple[list[list[Clause]], list[Any]] | None:
+    def run(self) -> list[list[Condition | None]] | None:
+        """Check names, sources and ranges; return each player's ``exclude`` conditions."""
         g, ctx = self.g, self.ctx
         names = [p.name for p in g.players]
         if names[0] == names[1]:
@@ -338,8 +415,9 @@ class _Checker:
             for cname, chip in player.chips.items():
                 path: PathKey = ("players", pi, "chips", cname)
                 if cname in self.chip_owner:
-                    ctx.add(path, f"chip '{cname}' is also a chip of {names[self.chip_owner[cname]]};"
-                            " chip names must differ between players", key=True)
+                    other = names[self.chip_owner[cname]]
+                    ctx.add(path, f"'{cname}' is also a chip of {other}; chip names must "
+                            "differ between players", key=True)
                 self.chip_owner[cname] = pi
                 self.chips[cname] = chip
                 seen: set[str] = set()
@@ -353,36 +431,44 @@ class _Checker:
                             f"(levels: {', '.join(chip.levels)})")
         for name, par in g.parameters.items():
             path = ("parameters", name)
-            if name in FUNCTIONS or keyword.iskeyword(name):
-                ctx.add(path, f"'{name}' cannot name a parameter (it is a function or keyword "
-                        "in formulas)", key=True)
+            if name in FUNCTIONS:
+                ctx.add(path, f"'{name}' is the name of a function in formulas; give the "
+                        "parameter another name", key=True)
+            elif keyword.iskeyword(name) or keyword.issoftkeyword(name):
+                ctx.add(path, f"'{name}' is a reserved word in formulas; give the parameter "
+                        "another name", key=True)
+            elif name in self.chip_owner:
+                ctx.add(path, f"'{name}' is already the name of a chip; give the parameter "
+                        "another name", key=True)
             self._source(par.source, (*path, "source"))
             lo, hi = par.range
             if not lo < hi:
-                ctx.add((*path, "range"), f"range must be [low, high] with low < high, got [{lo:g}, {hi:g}]")
+                ctx.add((*path, "range"),
+                        f"range must be [low, high] with low < high, got [{lo:g}, {hi:g}]")
             elif not lo <= par.value <= hi:
-                ctx.add((*path, "value"), f"value {par.value:g} is outside its range [{lo:g}, {hi:g}]")
+                ctx.add((*path, "value"),
+                        f"value {par.value:g} is outside its range [{lo:g}, {hi:g}]")
         for name, sc in g.scenarios.items():
             path = ("scenarios", name)
             self._source(sc.source, (*path, "source"))
             for pname, v in sc.set.items():
                 if pname not in g.parameters:
                     ctx.add((*path, "set", pname), f"unknown parameter '{pname}'"
-                            f"{did_you_mean(pname, g.parameters)}", key=True)
+                            f"{did_you_mean(pname, g.parameters)} "
+                            f"(parameters: {known(g.parameters)})", key=True)
                     continue
                 lo, hi = g.parameters[pname].range
                 if not lo <= v <= hi:
                     ctx.add((*path, "set", pname),
                             f"{v:g} is outside the range of '{pname}' [{lo:g}, {hi:g}]; widen the "
                             "range if this value is plausible")
-        if self.ctx.problems:
+        if ctx.problems:
             return None
         excluded = [
             [self.condition(c, ("players", pi, "exclude", k), only=pi)
              for k, c in enumerate(player.exclude)]
             for pi, player in enumerate(g.players)
         ]
-        clean = [[cl for cond in ex if cond for cl in cond] for ex in excluded]
         # size before enumerating
         for pi, player in enumerate(g.players):
             count = 1
@@ -392,9 +478,9 @@ class _Checker:
                 ctx.add(("players", pi, "chips"),
                         f"{player.name} has {count} chip combinations: too large to enumerate "
                         f"(at most {MAX_ACTIONS} actions per player)")
-        if self.ctx.problems:
+        if ctx.problems:
             return None
-        return clean, []
+        return excluded
 
     def _source(self, key: str, path: PathKey) -> None:
         if key not in self.g.sources:
@@ -412,7 +498,11 @@ class _Checker:
         for k, clause in enumerate(clauses_raw):
             cpath = (*path, k) if isinstance(raw, list) else path
             if not isinstance(clause, dict):
-                self.ctx.add(cpath, f"a condition must be a mapping chip: level, got {_kind(clause)}")
+                hint = ""
+                if isinstance(clause, str) and clause in self.chips:
+                    hint = f" (write {{{clause}: LEVEL}})"
+                self.ctx.add(cpath, "a condition must be a mapping chip: level, got "
+                             f"{_kind(clause)}{hint}")
                 ok = False
                 continue
             if not clause:
@@ -420,15 +510,18 @@ class _Checker:
                 ok = False
                 continue
             parsed: dict[str, frozenset[int]] = {}
+            pool = (
+                [c for c, owner in self.chip_owner.items() if owner == only]
+                if only is not None else list(self.chips)
+            )
             for chip, levels in clause.items():
                 lpath = (*cpath, chip)
-                pool = (
-                    [c for c, owner in self.chip_owner.items() if owner == only]
-                    if only is not None else list(self.chips)
-                )
                 if chip not in pool:
                     if only is not None and chip in self.chips:
-                        msg = f"'{chip}' is a chip of the other player; exclude only this player's chips"
+                        owner = self.g.players[self.chip_owner[chip]].name
+                        mine = self.g.players[only].name
+                        msg = (f"'{chip}' is a chip of {owner}; the exclude list of {mine} can "
+                               f"only name chips of {mine} (chips: {known(pool)})")
                     else:
                         msg = (f"unknown chip '{chip}'{did_you_mean(chip, pool)} "
                                f"(chips: {known(pool)})")
@@ -445,7 +538,8 @@ class _Checker:
                 for li, level in enumerate(wanted):
                     lp = (*lpath, li) if isinstance(levels, list) else lpath
                     if isinstance(level, bool) or not isinstance(level, (str, int, float)):
-                        self.ctx.add(lp, f"expected a level name, got {_kind(level)}")
+                        self.ctx.add(lp, f"expected a level of '{chip}', got {_kind(level)} "
+                                     f"(levels: {', '.join(chip_levels)})")
                         ok = False
                         continue
                     level = str(level)
@@ -465,10 +559,15 @@ class _Checker:
             self.ctx.add(path, f"expected a number or a formula (text), got {_kind(raw)}")
             return None
         if isinstance(raw, (int, float)):
-            if not np.isfinite(raw):
+            try:
+                number = float(raw)
+            except OverflowError:
+                self.ctx.add(path, "the number is too large (beyond about 1.8e308)")
+                return None
+            if not np.isfinite(number):
                 self.ctx.add(path, f"must be a finite number, got {raw}")
                 return None
-            return parse(repr(float(raw)))
+            return parse(repr(number))
         try:
             f = parse(raw)
         except FormulaError as exc:
@@ -476,10 +575,20 @@ class _Checker:
             return None
         ok = True
         for name, offset in f.names():
-            if name not in self.g.parameters:
-                hint = did_you_mean(name, list(self.g.parameters) + list(FUNCTIONS))
-                self.ctx.add(path, f"unknown parameter '{name}' in formula{hint}", offset=offset)
-                ok = False
+            if name in self.g.parameters:
+                continue
+            if name in self.chips:
+                msg = (f"'{name}' is a chip, not a parameter; a formula can only use parameters "
+                       "(make the term depend on chip levels with 'when')")
+            else:
+                hint = did_you_mean(name, self.g.parameters)
+                msg = f"unknown parameter '{name}' in formula{hint}"
+                if not hint and self.g.parameters:
+                    msg += f" (parameters: {known(self.g.parameters)})"
+                elif not hint:
+                    msg += " (this file defines no parameters)"
+            self.ctx.add(path, msg, offset=offset)
+            ok = False
         return f if ok else None
 
 
@@ -499,23 +608,32 @@ def _build(doc: Located, path: Path, files: tuple[Path, ...]) -> Game:
     if ctx.problems:
         raise PayoffFileError(ctx.problems)
     checker = _Checker(ctx, g)
-    result = checker.run()
-    if result is None:
+    excluded = checker.run()
+    if excluded is None:
         raise PayoffFileError(ctx.problems)
-    excluded, _ = result
 
     players = []
     for pi, p in enumerate(g.players):
         chips = tuple(
             Chip(name, c.description, tuple(c.levels), c.status_quo) for name, c in p.chips.items()
         )
-        actions, labels = enumerate_actions(chips, excluded[pi])
+        clauses = [cl for cond in excluded[pi] if cond for cl in cond]
+        actions, labels = enumerate_actions(chips, clauses)
+        info = PlayerInfo(p.name, p.description, chips, actions, labels)
         if not actions:
             ctx.add(("players", pi, "exclude"), f"excludes every action of {p.name}")
         elif len(actions) > MAX_ACTIONS:
             ctx.add(("players", pi, "chips"), f"{p.name} has {len(actions)} actions: too large "
                     f"to enumerate (at most {MAX_ACTIONS} per player)")
-        players.append(PlayerInfo(p.name, p.description, chips, actions, labels))
+        elif all(c.status_quo is not None for c in chips) and info.status_quo is None:
+            quo = tuple(c.levels.index(c.status_quo) for c in chips if c.status_quo)
+            for k, cond in enumerate(excluded[pi]):
+                if cond and any(all(quo[info.chip_index(ch)] in allowed
+                                    for ch, allowed in cl.items()) for cl in cond):
+                    ctx.add(("players", pi, "exclude", k),
+                            f"excludes the status quo of {p.name} ({action_label(chips, quo)})")
+                    break
+        players.append(info)
     if ctx.problems:
         raise PayoffFileError(ctx.problems)
     pair = (players[0], players[1])
@@ -532,7 +650,8 @@ def _build(doc: Located, path: Path, files: tuple[Path, ...]) -> Game:
         if cond is not None:
             mask = condition_mask(cond, pair)
             if not mask.any():
-                ctx.add(("outcomes", name, "when"), "matches no action profile")
+                ctx.add(("outcomes", name, "when"),
+                        "matches no action profile (are the levels it names excluded?)")
             outcomes.append(OutcomeInfo(name, o.description, mask))
     if ctx.problems:
         raise PayoffFileError(ctx.problems)
@@ -569,21 +688,31 @@ def _terms(
     names = [p.name for p in pair]
     terms: list[TermInfo] = []
     m, n = len(pair[0].actions), len(pair[1].actions)
-    if (g.payoffs is None) == (g.matrices is None):
-        ctx.add((), "give either 'payoffs' (terms) or 'matrices' (literal), not both"
-                if g.payoffs is not None else "missing 'payoffs' (or 'matrices')")
+    if g.payoffs is not None and g.matrices is not None:
+        ctx.add(("matrices",), "give either 'payoffs' (terms) or 'matrices' (literal), not both",
+                key=True)
+        return terms
+    if g.payoffs is None and g.matrices is None:
+        ctx.add(("payoffs",), "required key 'payoffs' (or 'matrices') is missing")
         return terms
     table: Mapping[str, Any] = g.payoffs if g.payoffs is not None else g.matrices  # type: ignore[assignment]
     section = "payoffs" if g.payoffs is not None else "matrices"
-    for key in table:
-        if key not in names:
-            ctx.add((section, key), f"unknown player '{key}'{did_you_mean(key, names)} "
-                    f"(players: {', '.join(names)})", key=True)
-    for pi, pname in enumerate(names):
-        if pname not in table:
-            ctx.add((section,), f"no {section} for player '{pname}'")
+    absent = [pname for pname in names if pname not in table]
+    unknown = [key for key in table if key not in names]
+    for key in unknown:
+        near = closest(key, absent) or closest(key, names)
+        if near is None and len(unknown) == 1 and len(absent) == 1:
+            near = absent[0]  # the one player left without payoffs
+        hint = f"; did you mean '{near}'?" if near else ""
+        ctx.add((section, key), f"unknown player '{key}'{hint} (players: {', '.join(names)})",
+                key=True)
+    if not unknown:
+        for pname in absent:
+            ctx.add((section,), f"no {section} for player '{pname}' (players: "
+                    f"{', '.join(names)})")
     if ctx.problems:
         return terms
+    raw_section = ctx.doc.data.get(section, {})
     if g.payoffs is not None:
         for pi, pname in enumerate(names):
             seen: dict[str, int] = {}
@@ -592,9 +721,14 @@ def _terms(
                 if term.name is not None:
                     if term.name in seen:
                         ctx.add((*path, "name"), f"term name '{term.name}' is used twice "
-                                f"(also at index {seen[term.name]})")
+                                f"(also at {field_path(('payoffs', pname, seen[term.name]))})")
                     seen[term.name] = k
                 cond = None
+                raw_term = raw_section[pname][k]
+                if "when" in raw_term and term.when is None:
+                    ctx.add((*path, "when"), "'when' is empty; give a condition, or remove "
+                            "'when' to apply the term to every profile")
+                    continue
                 if term.when is not None:
                     cond = checker.condition(term.when, (*path, "when"))
                     if cond is None:
@@ -603,6 +737,10 @@ def _terms(
                 if f is None:
                     continue
                 mask = condition_mask(cond, pair)
+                if not mask.any():
+                    ctx.add((*path, "when"), "matches no action profile, so this term never "
+                            "applies (are the levels it names excluded?)")
+                    continue
                 terms.append(TermInfo(pi, f, mask, _where(ctx, (*path, "value")),
                                       term.name, term.description))
     else:
@@ -611,12 +749,13 @@ def _terms(
             rows = g.matrices[pname]
             path = ("matrices", pname)
             if len(rows) != m:
-                ctx.add(path, f"expected {m} rows (one per action of {names[0]}), found {len(rows)}")
+                ctx.add(path, f"expected {m} rows (one per action of {names[0]}: "
+                        f"{_labels(pair[0])}), found {len(rows)}")
                 continue
             for i, row in enumerate(rows):
                 if len(row) != n:
-                    ctx.add((*path, i), f"expected {n} entries (one per action of {names[1]}), "
-                            f"found {len(row)}")
+                    ctx.add((*path, i), f"expected {n} entries (one per action of {names[1]}: "
+                            f"{_labels(pair[1])}), found {len(row)}")
                     continue
                 for j, cell in enumerate(row):
                     f = checker.formula(cell, (*path, i, j))
@@ -628,6 +767,11 @@ def _terms(
     return terms
 
 
+def _labels(player: PlayerInfo, limit: int = 6) -> str:
+    shown = ", ".join(player.labels[:limit])
+    return shown + (", ..." if len(player.labels) > limit else "")
+
+
 def _where(ctx: _Ctx, path: PathKey) -> str:
     m = ctx.where(path)
     return f"{m.file}:{m.line}:{m.col}: {field_path(path)}"
@@ -635,14 +779,14 @@ def _where(ctx: _Ctx, path: PathKey) -> str:
 
 def _check_finite_everywhere(ctx: _Ctx, game: Game) -> None:
     """Payoffs must be finite at the baseline, each scenario and each range end."""
-    points: list[tuple[str, dict[str, float]]] = [("the baseline parameters", game.baseline())]
+    points: list[tuple[str, dict[str, float]]] = [("the baseline", game.baseline())]
     for name in game.scenarios:
         points.append((f"scenario '{name}'", game.resolve(scenario=name)))
     for name, p in game.parameters.items():
         for end, v in (("low", p.low), ("high", p.high)):
             values = game.baseline()
             values[name] = v
-            points.append((f"{name} at the {end} end of its range ({v:g})", values))
+            points.append((f"{name} at the {end} end of its range", values))
     for label, values in points:
         try:
             game.matrices(values)

@@ -1,12 +1,22 @@
 """Safe YAML loading that remembers where every key and value came from.
 
-The file is composed into PyYAML nodes with ``SafeLoader`` (no tags that build Python objects),
+The file is composed into PyYAML nodes with a ``SafeLoader`` (nothing that builds Python objects),
 then turned into plain dicts, lists and scalars while recording the line and column of each key
-and value. Duplicate keys, which PyYAML silently accepts, are refused.
+and value. Duplicate keys, which PyYAML silently accepts, are refused, and so is every tag that is
+not plain data (``!!python/...``, ``!!binary``, ``!!set``, local ``!tags``...).
+
+Plain scalars are resolved with the YAML 1.2 core schema rather than PyYAML's YAML 1.1 one, so
+``yes``/``no``/``on``/``off`` stay text (a chip may well have levels ``[on, off]``), dates stay
+text, ``1e5`` is a number and ``010`` is ten. A payoff file has no boolean or date fields, so
+nothing valid is lost.
+
+Limits keep hostile input cheap: the file size, the number of values after aliases are expanded
+("billion laughs") and the nesting depth are all bounded.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +26,14 @@ import yaml
 from .errors import PayoffFileError, Problem
 
 PathKey = tuple[str | int, ...]
+
+MAX_BYTES = 1_000_000
+MAX_VALUES = 100_000
+MAX_DEPTH = 60
+MAX_DIGITS = 400
+
+_CORE = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "merge")}
 
 
 @dataclass(frozen=True)
@@ -27,14 +45,18 @@ class Mark:
 
 @dataclass
 class Located:
-    """Plain data plus the position of every value (``values``) and mapping key (``keys``)."""
+    """Plain data plus the position of every value (``values``) and mapping key (``keys``).
+
+    ``starts`` gives, for text values whose characters map one to one onto one source line, the
+    position of their first character, so that an error at offset k inside a formula can be
+    reported at the exact column.
+    """
 
     data: Any
     file: str
     values: dict[PathKey, Mark] = field(default_factory=dict)
     keys: dict[PathKey, Mark] = field(default_factory=dict)
-    # where each plain/quoted scalar starts, and its style, to place errors inside formulas
-    styles: dict[PathKey, str | None] = field(default_factory=dict)
+    starts: dict[PathKey, Mark] = field(default_factory=dict)
 
 
 def field_path(path: PathKey) -> str:
@@ -54,46 +76,161 @@ def _mark(file: str, m: yaml.Mark | None) -> Mark:
     return Mark(file, m.line + 1, m.column + 1)
 
 
+def _tag_name(tag: str) -> str:
+    return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+
+
+# ------------------------------------------------------------------------------ YAML 1.2 scalars
+_INT = re.compile(r"^(?:[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+)$")
+_FLOAT = re.compile(
+    r"^(?:[-+]?(?:\.[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with the YAML 1.2 core schema for plain scalars."""
+
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 (PyYAML's own layout)
+
+
+_Loader.add_implicit_resolver(_CORE + "bool", _BOOL, list("tTfF"))
+_Loader.add_implicit_resolver(_CORE + "null", _NULL, ["~", "n", "N", ""])
+_Loader.add_implicit_resolver(_CORE + "int", _INT, list("-+0123456789"))
+_Loader.add_implicit_resolver(_CORE + "float", _FLOAT, list("-+.0123456789"))
+_Loader.add_implicit_resolver(_CORE + "merge", re.compile(r"^(?:<<)$"), ["<"])
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    if len(text) > MAX_DIGITS:
+        raise yaml.constructor.ConstructorError(None, None, "the number is too large")
+    try:
+        if text.startswith("0o"):
+            return int(text[2:], 8)
+        if text.startswith("0x"):
+            return int(text[2:], 16)
+        return int(text, 10)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"'{node.value}' is not a whole number"
+        ) from None
+
+
+def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    if len(text) > MAX_DIGITS:
+        raise yaml.constructor.ConstructorError(None, None, "the number is too long")
+    low = text.lower()
+    if low.endswith(".inf"):
+        return float("-inf") if low.startswith("-") else float("inf")
+    if low == ".nan":
+        return float("nan")
+    try:
+        return float(text)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"'{node.value}' is not a number"
+        ) from None
+
+
+_Loader.add_constructor(_CORE + "int", _construct_int)
+_Loader.add_constructor(_CORE + "float", _construct_float)
+
+
+# ------------------------------------------------------------------------------ node -> data
 class _Builder:
-    def __init__(self, file: str, loader: yaml.SafeLoader):
+    def __init__(self, file: str, loader: _Loader, text: str):
         self.file = file
         self.loader = loader
+        self.text = text
         self.out = Located(data=None, file=file)
         self.problems: list[Problem] = []
         self._depth = 0
         self._count = 0
+        self._too_many = False
 
     def build(self, node: yaml.Node, path: PathKey) -> Any:
         self.out.values[path] = _mark(self.file, node.start_mark)
         self._depth += 1
         self._count += 1
         try:
-            if self._count > 200_000:
-                if self._count == 200_001:
-                    self._problem(node, path, "the file expands to too many values (aliases?)")
+            if self._count > MAX_VALUES:
+                if not self._too_many:
+                    self._too_many = True
+                    self._problem(
+                        node,
+                        path,
+                        f"the file holds more than {MAX_VALUES} values once its aliases (*name) "
+                        "are expanded",
+                    )
                 return None
-            if self._depth > 60:
-                self._problem(node, path, "nesting is too deep")
+            if self._depth > MAX_DEPTH:
+                self._problem(node, path, f"nesting is too deep (more than {MAX_DEPTH} levels)")
+                return None
+            if node.tag not in _ALLOWED_TAGS:
+                self._problem(
+                    node,
+                    path,
+                    f"the tag '{_tag_name(node.tag)}' is not allowed: a payoff file holds plain "
+                    "data only (text, numbers, lists and mappings)",
+                )
                 return None
             if isinstance(node, yaml.MappingNode):
                 return self._mapping(node, path)
             if isinstance(node, yaml.SequenceNode):
                 return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
             assert isinstance(node, yaml.ScalarNode)
-            self.out.styles[path] = node.style
-            try:
-                return self.loader.construct_object(node, deep=True)
-            except yaml.YAMLError as exc:
-                self._problem(node, path, f"cannot read this value ({_short(exc)})")
-                return None
+            value = self._scalar(node, path)
+            if isinstance(value, str):
+                start = self._start(node, value)
+                if start is not None:
+                    self.out.starts[path] = start
+            return value
         finally:
             self._depth -= 1
+
+    def _scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            self._problem(node, path, f"cannot read this value: {_short(exc)}")
+            return None
+
+    def _start(self, node: yaml.ScalarNode, value: str) -> Mark | None:
+        """Where the text of a one-line scalar starts in the source, if offsets map 1:1."""
+        if "\n" in value.rstrip("\n"):
+            return None
+        sm, em = node.start_mark, node.end_mark
+        if node.style in (None, "'", '"'):
+            if sm.line != em.line:
+                return None
+            skip = 0 if node.style is None else 1
+            return Mark(self.file, sm.line + 1, sm.column + 1 + skip)
+        # block scalar (| or >): the text starts on the first non-blank line after the indicator
+        i = self.text.find("\n", sm.index)
+        if i < 0:
+            return None
+        line = sm.line + 1
+        while True:
+            j = i + 1
+            while j < len(self.text) and self.text[j] == " ":
+                j += 1
+            if j >= len(self.text):
+                return None
+            line += 1
+            if self.text[j] == "\n":
+                i = j
+                continue
+            return Mark(self.file, line, j - i)
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
         try:
             self.loader.flatten_mapping(node)
         except yaml.YAMLError as exc:
-            self._problem(node, path, f"cannot merge this mapping ({_short(exc)})")
+            self._problem(node, path, f"cannot merge this mapping: {_short(exc)}")
             return {}
         result: dict[str, Any] = {}
         first_seen: dict[str, Mark] = {}
@@ -101,9 +238,21 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self._problem(key_node, path, "a key must be a plain name, not a list or mapping")
                 continue
-            key = self.loader.construct_object(key_node)
+            if key_node.tag not in _ALLOWED_TAGS:
+                self._problem(
+                    key_node,
+                    path,
+                    f"the tag '{_tag_name(key_node.tag)}' is not allowed on a key",
+                )
+                continue
+            key = self._scalar(key_node, path)
             if key is None or isinstance(key, (bool, list, dict)):
-                self._problem(key_node, path, f"'{key_node.value}' cannot be used as a key")
+                shown = key_node.value or "(empty)"
+                self._problem(
+                    key_node,
+                    path,
+                    f"'{shown}' cannot be used as a key (keys are names; quote it if it is one)",
+                )
                 continue
             key = str(key)
             kmark = _mark(self.file, key_node.start_mark)
@@ -129,49 +278,164 @@ class _Builder:
         self.problems.append(Problem(self.file, m.line, m.col, field_path(path), message))
 
 
+def _children(node: yaml.Node) -> list[tuple[str | int, yaml.Node]]:
+    if isinstance(node, yaml.MappingNode):
+        out: list[tuple[str | int, yaml.Node]] = []
+        for k, v in node.value:
+            name = k.value if isinstance(k, yaml.ScalarNode) else "?"
+            out += [(name, k), (name, v)]
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return list(enumerate(node.value))
+    return []
+
+
+def _check_aliases(root: yaml.Node, file: str) -> Problem | None:
+    """Refuse alias loops and alias bombs before anything is expanded.
+
+    Aliases make the node tree a graph whose expansion can be exponentially larger than the file
+    ("billion laughs") or infinite (an alias inside its own anchor). Sizes are counted once per
+    distinct node, so this costs time proportional to the file, not to the expansion.
+    """
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, PathKey, Any]] = [(root, (), iter(_children(root)))]
+    on_path.add(id(root))
+    while stack:
+        node, path, it = stack[-1]
+        step = next(it, None)
+        if step is None:
+            stack.pop()
+            on_path.discard(id(node))
+            total = 1 + sum(size[id(c)] for _, c in _children(node))
+            size[id(node)] = min(total, 10 * MAX_VALUES)
+            continue
+        part, child = step
+        if id(child) in on_path:
+            m = _mark(file, child.start_mark)
+            return Problem(file, m.line, m.col, field_path((*path, part)),
+                           "an alias (*name) refers to a mapping or list that contains it, "
+                           "so it would never end")
+        if id(child) not in size:
+            on_path.add(id(child))
+            stack.append((child, (*path, part), iter(_children(child))))
+    if size[id(root)] <= MAX_VALUES:
+        return None
+    # blame the innermost value that is too large by itself
+    node, path = root, ()
+    while True:
+        big = [(part, c) for part, c in _children(node) if size[id(c)] > MAX_VALUES]
+        if not big:
+            break
+        part, node = big[0]
+        path = (*path, part)
+    m = _mark(file, node.start_mark)
+    return Problem(file, m.line, m.col, field_path(path),
+                   f"expands to more than {MAX_VALUES} values through its aliases (*name); "
+                   "is this an alias bomb?")
+
+
 def _short(exc: yaml.YAMLError) -> str:
     problem = getattr(exc, "problem", None)
     return str(problem) if problem else str(exc).splitlines()[0]
 
 
+def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
+    """A readable message for a YAML syntax error, with hints for the usual slips."""
+    problem = (exc.problem or "invalid YAML").strip()
+    if "\\t" in problem or "tab character" in problem:
+        return "YAML syntax error: a tab character here; use spaces (YAML indents with spaces only)"
+    if "another document" in problem:
+        return ("YAML syntax error: a second document ('---') starts here; a payoff file is a "
+                "single document")
+    msg = f"YAML syntax error: {problem}"
+    if exc.context and problem.startswith("but "):
+        msg = f"YAML syntax error: {exc.context}, {problem}"
+    elif exc.context and exc.context_mark is not None and "flow" in exc.context:
+        opened = "[" if "sequence" in exc.context else "{"
+        msg += f" (is the '{opened}' opened at line {exc.context_mark.line + 1} closed?)"
+    elif exc.context and exc.context_mark is not None:
+        msg += f" ({exc.context} at line {exc.context_mark.line + 1})"
+    elif exc.context:
+        msg += f" ({exc.context})"
+    if "mapping values are not allowed" in problem:
+        msg += "; a value that contains ': ' must be quoted"
+    elif "could not find expected ':'" in problem:
+        msg += "; is a key missing its ':' or a value missing its closing quote?"
+    elif "found character '%'" in problem or "found character '@'" in problem:
+        msg += "; a value starting with this character must be quoted"
+    return msg
+
+
 def load_yaml(path: Path, display: str | None = None) -> Located:
     """Load one YAML file safely, with positions. Raises PayoffFileError on any problem."""
     file = display or str(path)
+
+    def fail(message: str, line: int = 1, col: int = 1) -> PayoffFileError:
+        return PayoffFileError([Problem(file, line, col, "", message)])
+
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise PayoffFileError([Problem(file, 1, 1, "", "file not found")]) from None
+        raise fail("file not found") from None
     except IsADirectoryError:
-        raise PayoffFileError([Problem(file, 1, 1, "", "is a directory, not a file")]) from None
-    except UnicodeDecodeError as exc:
-        raise PayoffFileError(
-            [Problem(file, 1, 1, "", f"not UTF-8 text (byte {exc.start})")]
-        ) from None
+        raise fail("is a directory, not a file") from None
     except OSError as exc:
-        raise PayoffFileError([Problem(file, 1, 1, "", f"cannot read: {exc.strerror}")]) from None
+        raise fail(f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BYTES:
+        raise fail(f"the file is too large (more than {MAX_BYTES} bytes)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
+        raise fail(
+            f"not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot be decoded "
+            "(save the file as UTF-8)",
+            line,
+            col,
+        ) from None
     return load_yaml_text(text, file)
 
 
 def load_yaml_text(text: str, file: str) -> Located:
-    loader = yaml.SafeLoader(text)
+    """Load YAML text safely, with positions. Raises PayoffFileError on any problem."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # control characters are refused before parsing
+        pos = exc.position
+        line, col = text[:pos].count("\n") + 1, pos - text.rfind("\n", 0, pos)
+        message = f"the character U+{exc.character:04X} is not allowed in a YAML file"
+        raise PayoffFileError([Problem(file, line, col, "", message)]) from None
     try:
         try:
             root = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
             m = exc.problem_mark or exc.context_mark
             line, col = (m.line + 1, m.column + 1) if m else (1, 1)
-            what = exc.problem or "invalid YAML"
-            if exc.context:
-                what = f"{exc.context}, {what}"
-            raise PayoffFileError([Problem(file, line, col, "", f"YAML syntax error: {what}")]) from None
+            raise PayoffFileError([Problem(file, line, col, "", _syntax_message(exc))]) from None
         except yaml.YAMLError as exc:
             raise PayoffFileError([Problem(file, 1, 1, "", f"YAML error: {_short(exc)}")]) from None
         except RecursionError:
-            raise PayoffFileError([Problem(file, 1, 1, "", "YAML nesting is too deep")]) from None
+            raise PayoffFileError(
+                [Problem(file, 1, 1, "", "YAML nesting is too deep")]
+            ) from None
         if root is None:
             raise PayoffFileError([Problem(file, 1, 1, "", "the file is empty")])
-        builder = _Builder(file, loader)
-        data = builder.build(root, ())
+        looped = _check_aliases(root, file)
+        if looped is not None:
+            raise PayoffFileError([looped])
+        builder = _Builder(file, loader, text)
+        try:
+            data = builder.build(root, ())
+        except RecursionError:
+            raise PayoffFileError(
+                [Problem(file, 1, 1, "", "YAML nesting is too deep")]
+            ) from None
         if builder.problems:
             raise PayoffFileError(builder.problems)
         builder.out.data = data
