@@ -23,7 +23,7 @@ import numpy as np
 
 Array = np.ndarray
 MAX_LENGTH = 2000
-MAX_DEPTH = 64
+MAX_DEPTH = 200
 
 
 class FormulaError(ValueError):
@@ -210,7 +210,9 @@ def parse(text: str) -> Formula:
     if len(text) > MAX_LENGTH:
         raise FormulaError(f"formula is too long ({len(text)} characters; at most {MAX_LENGTH})")
     if "\n" in text.strip():
-        raise FormulaError("a formula must fit on one line")
+        raise FormulaError(
+            "a formula must fit on one line (or be folded with '>-', every line indented alike)"
+        )
     src = text.strip()
     lead = len(text) - len(text.lstrip())
     if not src:

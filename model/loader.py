@@ -108,7 +108,7 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-_TABLES = ("values", "keys", "starts")
+_TABLES = ("values", "keys", "segments")
 
 
 def _copy(src: Located, sp: PathKey, out: Located, op: PathKey) -> Any:
@@ -230,9 +230,9 @@ class _Ctx:
         """Record a problem at the value (or key) at ``path``; ``offset`` is a position inside
         a formula's text, used when the text sits on one line of the source."""
         m = self.where(path, key)
-        if offset is not None and path in self.doc.starts:
-            start = self.doc.starts[path]
-            m = Mark(start.file, start.line, start.col + offset)
+        inside = self.doc.position(path, offset) if offset is not None else None
+        if inside is not None:
+            m = inside
         self.problems.append(Problem(m.file, m.line, m.col, field_path(path), message))
 
 

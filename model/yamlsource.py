@@ -47,16 +47,27 @@ class Mark:
 class Located:
     """Plain data plus the position of every value (``values``) and mapping key (``keys``).
 
-    ``starts`` gives, for text values whose characters map one to one onto one source line, the
-    position of their first character, so that an error at offset k inside a formula can be
-    reported at the exact column.
+    ``segments`` maps a text value to where its pieces sit in the source: ``(offset, mark)``
+    pairs, one per source line the text was folded from, so that an error at offset k inside a
+    formula can be reported at its exact line and column (see ``position``).
     """
 
     data: Any
     file: str
     values: dict[PathKey, Mark] = field(default_factory=dict)
     keys: dict[PathKey, Mark] = field(default_factory=dict)
-    starts: dict[PathKey, Mark] = field(default_factory=dict)
+    segments: dict[PathKey, tuple[tuple[int, Mark], ...]] = field(default_factory=dict)
+
+    def position(self, path: PathKey, offset: int) -> Mark | None:
+        """Source position of character ``offset`` of the text value at ``path``, if known."""
+        segs = self.segments.get(path)
+        if not segs:
+            return None
+        start, mark = segs[0]
+        for seg_start, seg_mark in segs:
+            if seg_start <= offset:
+                start, mark = seg_start, seg_mark
+        return Mark(mark.file, mark.line, mark.col + max(offset - start, 0))
 
 
 def field_path(path: PathKey) -> str:
@@ -185,9 +196,9 @@ class _Builder:
             assert isinstance(node, yaml.ScalarNode)
             value = self._scalar(node, path)
             if isinstance(value, str):
-                start = self._start(node, value)
-                if start is not None:
-                    self.out.starts[path] = start
+                segs = self._segments(node, value)
+                if segs:
+                    self.out.segments[path] = segs
             return value
         finally:
             self._depth -= 1
@@ -199,32 +210,45 @@ class _Builder:
             self._problem(node, path, f"cannot read this value: {_short(exc)}")
             return None
 
-    def _start(self, node: yaml.ScalarNode, value: str) -> Mark | None:
-        """Where the text of a one-line scalar starts in the source, if offsets map 1:1."""
+    def _segments(self, node: yaml.ScalarNode, value: str) -> tuple[tuple[int, Mark], ...]:
+        """Where each source line of a one-line text value starts (see ``Located.segments``).
+
+        YAML folds a plain, quoted or ``>`` scalar written over several lines into one line,
+        joining the lines with single spaces; undoing that gives exact positions. Quoted text
+        with escapes is mapped approximately (from its first character) if it is on one line.
+        """
         if "\n" in value.rstrip("\n"):
-            return None
+            return ()
         sm, em = node.start_mark, node.end_mark
-        if node.style in (None, "'", '"'):
-            if sm.line != em.line:
-                return None
-            skip = 0 if node.style is None else 1
-            return Mark(self.file, sm.line + 1, sm.column + 1 + skip)
-        # block scalar (| or >): the text starts on the first non-blank line after the indicator
-        i = self.text.find("\n", sm.index)
-        if i < 0:
-            return None
-        line = sm.line + 1
-        while True:
-            j = i + 1
-            while j < len(self.text) and self.text[j] == " ":
-                j += 1
-            if j >= len(self.text):
-                return None
-            line += 1
-            if self.text[j] == "\n":
-                i = j
-                continue
-            return Mark(self.file, line, j - i)
+        region = self.text[sm.index : em.index]
+        line, col = sm.line, sm.column
+        if node.style in ("'", '"'):
+            region, col = region[1:-1], col + 1
+        elif node.style in ("|", ">"):
+            newline = region.find("\n")
+            if newline < 0:
+                return ()
+            region, line, col = region[newline + 1 :], line + 1, 0
+        pieces: list[str] = []
+        marks: list[Mark] = []
+        for k, raw in enumerate(region.split("\n")):
+            body = raw.lstrip(" \t")
+            piece = body.rstrip(" \t")
+            if piece:
+                pieces.append(piece)
+                first = (col if k == 0 else 0) + len(raw) - len(body)
+                marks.append(Mark(self.file, line + k + 1, first + 1))
+        if not pieces:
+            return ()
+        lead = len(value) - len(value.lstrip())
+        if " ".join(pieces) != value.strip():
+            return ((lead, marks[0]),) if len(pieces) == 1 else ()
+        out: list[tuple[int, Mark]] = []
+        offset = lead
+        for piece, mark in zip(pieces, marks, strict=True):
+            out.append((offset, mark))
+            offset += len(piece) + 1
+        return tuple(out)
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
         try:
@@ -264,7 +288,12 @@ class _Builder:
                         kmark.line,
                         kmark.col,
                         field_path((*path, key)),
-                        f"duplicate key '{key}' (first defined at line {seen.line})",
+                        f"duplicate key '{key}' (first defined at line {seen.line})"
+                        + (
+                            "; is a '- ' missing to start a new list item?"
+                            if path and isinstance(path[-1], int)
+                            else ""
+                        ),
                     )
                 )
                 continue
@@ -340,7 +369,7 @@ def _short(exc: yaml.YAMLError) -> str:
     return str(problem) if problem else str(exc).splitlines()[0]
 
 
-def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str = "") -> str:
     """A readable message for a YAML syntax error, with hints for the usual slips."""
     problem = (exc.problem or "invalid YAML").strip()
     if "\\t" in problem or "tab character" in problem:
@@ -359,7 +388,14 @@ def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
     elif exc.context:
         msg += f" ({exc.context})"
     if "mapping values are not allowed" in problem:
-        msg += "; a value that contains ': ' must be quoted"
+        m = exc.problem_mark
+        lines = text.splitlines()
+        line = lines[m.line] if m is not None and m.line < len(lines) else ""
+        before = line[: m.column] if m is not None else ""
+        if ":" in before.split("#", 1)[0]:
+            msg += "; a value that contains ': ' must be quoted"
+        else:
+            msg += "; check the indentation of this line and of the line above"
     elif "could not find expected ':'" in problem:
         msg += "; is a key missing its ':' or a value missing its closing quote?"
     elif "found character '%'" in problem or "found character '@'" in problem:
@@ -417,7 +453,8 @@ def load_yaml_text(text: str, file: str) -> Located:
         except yaml.MarkedYAMLError as exc:
             m = exc.problem_mark or exc.context_mark
             line, col = (m.line + 1, m.column + 1) if m else (1, 1)
-            raise PayoffFileError([Problem(file, line, col, "", _syntax_message(exc))]) from None
+            message = _syntax_message(exc, text)
+            raise PayoffFileError([Problem(file, line, col, "", message)]) from None
         except yaml.YAMLError as exc:
             raise PayoffFileError([Problem(file, 1, 1, "", f"YAML error: {_short(exc)}")]) from None
         except RecursionError:
