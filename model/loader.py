@@ -3,6 +3,11 @@
 Stages: YAML with positions (``yamlsource``) -> ``extends`` resolved by merging -> shape checked
 by pydantic (``spec``) -> names, sources, ranges and formulas checked here -> compiled ``Game``
 -> payoffs checked finite at the baseline, every scenario and each parameter's range ends.
+
+``extends`` merges the file over its base: mappings key by key (the extending file wins), a
+payoff term named like a base term of the same player updates that term key by key, other terms
+are appended, and every other list is replaced whole. Positions survive the merge, so a mistake
+in an inherited part is reported in the base file.
 """
 
 from __future__ import annotations
@@ -83,7 +88,10 @@ def _resolve(
 
     if not isinstance(ext, str) or not ext.strip():
         raise fail(f"must be the path of a payoff file, got {_kind(ext)}")
-    base_path = (path.parent / ext).resolve()
+    try:
+        base_path = (path.parent / ext).resolve()
+    except (OSError, RuntimeError):  # a symlink loop, an unreadable folder...
+        raise fail(f"cannot follow the path '{ext}'") from None
     if base_path == path.resolve() or base_path in stack:
         chain = " -> ".join(p.name for p in (*stack, path.resolve(), base_path))
         raise fail(f"cycle of extends: {chain}")
@@ -104,7 +112,7 @@ def _resolve(
 def _display(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
-    except ValueError:
+    except (ValueError, OSError):
         return str(path)
 
 
@@ -754,8 +762,10 @@ def _terms(
                 continue
             for i, row in enumerate(rows):
                 if len(row) != n:
+                    split = any(isinstance(c, str) and c.count("(") != c.count(")") for c in row)
+                    hint = "; a formula with a comma must be quoted inside [ ]" if split else ""
                     ctx.add((*path, i), f"expected {n} entries (one per action of {names[1]}: "
-                            f"{_labels(pair[1])}), found {len(row)}")
+                            f"{_labels(pair[1])}), found {len(row)}{hint}")
                     continue
                 for j, cell in enumerate(row):
                     f = checker.formula(cell, (*path, i, j))

@@ -162,6 +162,7 @@ class _Builder:
         self._depth = 0
         self._count = 0
         self._too_many = False
+        self._seen_segments: dict[int, tuple[tuple[int, Mark], ...]] = {}
 
     def build(self, node: yaml.Node, path: PathKey) -> Any:
         self.out.values[path] = _mark(self.file, node.start_mark)
@@ -196,7 +197,10 @@ class _Builder:
             assert isinstance(node, yaml.ScalarNode)
             value = self._scalar(node, path)
             if isinstance(value, str):
-                segs = self._segments(node, value)
+                # an aliased scalar is met once per alias: map its text only once
+                segs = self._seen_segments.get(id(node))
+                if segs is None:
+                    segs = self._seen_segments[id(node)] = self._segments(node, value)
                 if segs:
                     self.out.segments[path] = segs
             return value
@@ -328,6 +332,7 @@ def _check_aliases(root: yaml.Node, file: str) -> Problem | None:
     """
     size: dict[int, int] = {}
     on_path: set[int] = set()
+    shared = False  # whether any node is reached twice (through an alias)
     stack: list[tuple[yaml.Node, PathKey, Any]] = [(root, (), iter(_children(root)))]
     on_path.add(id(root))
     while stack:
@@ -336,7 +341,10 @@ def _check_aliases(root: yaml.Node, file: str) -> Problem | None:
         if step is None:
             stack.pop()
             on_path.discard(id(node))
-            total = 1 + sum(size[id(c)] for _, c in _children(node))
+            # every 100 characters of text count as one more value, so that an alias repeating
+            # a long text is bounded too
+            weight = 1 + (len(node.value) // 100 if isinstance(node, yaml.ScalarNode) else 0)
+            total = weight + sum(size[id(c)] for _, c in _children(node))
             size[id(node)] = min(total, 10 * MAX_VALUES)
             continue
         part, child = step
@@ -345,7 +353,9 @@ def _check_aliases(root: yaml.Node, file: str) -> Problem | None:
             return Problem(file, m.line, m.col, field_path((*path, part)),
                            "an alias (*name) refers to a mapping or list that contains it, "
                            "so it would never end")
-        if id(child) not in size:
+        if id(child) in size:
+            shared = True
+        else:
             on_path.add(id(child))
             stack.append((child, (*path, part), iter(_children(child))))
     if size[id(root)] <= MAX_VALUES:
@@ -359,9 +369,12 @@ def _check_aliases(root: yaml.Node, file: str) -> Problem | None:
         part, node = big[0]
         path = (*path, part)
     m = _mark(file, node.start_mark)
+    if not shared:
+        return Problem(file, m.line, m.col, field_path(path),
+                       f"holds more than {MAX_VALUES} values; a payoff file should be far smaller")
     return Problem(file, m.line, m.col, field_path(path),
-                   f"expands to more than {MAX_VALUES} values through its aliases (*name); "
-                   "is this an alias bomb?")
+                   f"expands to more than {MAX_VALUES} values (or {MAX_VALUES // 10_000} MB of "
+                   "text) through its aliases (*name); is this an alias bomb?")
 
 
 def _short(exc: yaml.YAMLError) -> str:
@@ -396,6 +409,8 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str = "") -> str:
             msg += "; a value that contains ': ' must be quoted"
         else:
             msg += "; check the indentation of this line and of the line above"
+    elif "undefined alias" in problem:
+        msg += "; a value that starts with '*' must be quoted"
     elif "could not find expected ':'" in problem:
         msg += "; is a key missing its ':' or a value missing its closing quote?"
     elif "found character '%'" in problem or "found character '@'" in problem:
