@@ -442,11 +442,8 @@ class _Checker:
             if name in FUNCTIONS:
                 ctx.add(path, f"'{name}' is the name of a function in formulas; give the "
                         "parameter another name", key=True)
-            elif keyword.iskeyword(name) or keyword.issoftkeyword(name):
+            elif keyword.iskeyword(name):
                 ctx.add(path, f"'{name}' is a reserved word in formulas; give the parameter "
-                        "another name", key=True)
-            elif name in self.chip_owner:
-                ctx.add(path, f"'{name}' is already the name of a chip; give the parameter "
                         "another name", key=True)
             self._source(par.source, (*path, "source"))
             lo, hi = par.range
