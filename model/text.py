@@ -51,7 +51,7 @@ def strategy_text(p: np.ndarray, labels: Sequence[str], short: Sequence[str]) ->
     if len(support) == 1:
         k = int(support[0])
         return f"{short[k]} ({labels[k]})" if short[k] != labels[k] else labels[k]
-    return " + ".join(f"{prob_text(float(p[k]))} {short[k]}" for k in support)
+    return " + ".join(f"{prob_text(float(p[k]))} {short[int(k)]}" for k in support)
 
 
 def prob_text(p: float) -> str:
