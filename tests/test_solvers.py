@@ -520,3 +520,15 @@ def test_a_12x12_game_with_many_ties_is_quick() -> None:
 
 def test_equilibrium_is_exported() -> None:
     assert Equilibrium.__name__ == "Equilibrium"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_vertex_search_going_back_by_reverse_pivots_finds_the_same_vertices(seed: int) -> None:
+    from model.solvers._polytope import enumerate_vertices
+
+    rng = np.random.default_rng(seed)
+    M = rng.integers(1, 4 if seed % 2 else 1000, size=(6, 7)).tolist()
+    kept = enumerate_vertices(M)
+    pivoted = enumerate_vertices(M, keep_entries=0)
+    assert len(kept) == len(pivoted) > 1
+    assert {(v.zeros, v.point) for v in kept} == {(v.zeros, v.point) for v in pivoted}

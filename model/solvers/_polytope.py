@@ -19,17 +19,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+# Dictionary entries kept on the search path to go back up without pivoting (about 100 MB
+# for entries of a few hundred bits).
+_KEEP_ENTRIES = 1_000_000
+
 
 @dataclass(frozen=True)
 class Vertex:
     """A vertex z of {z >= 0 : M z <= 1} (M of shape (k, d)).
 
     ``zeros`` is a bit mask over the d + k variables: bit t (t < d) is set when z_t = 0,
-    bit d + r when constraint r is tight ((M z)_r = 1). ``point`` holds the d coordinates.
+    bit d + r when constraint r is tight ((M z)_r = 1). The coordinates are
+    ``numerators[t] / denominator``.
     """
 
     zeros: int
-    point: tuple[Fraction, ...]
+    numerators: tuple[int, ...]
+    denominator: int
+
+    @property
+    def point(self) -> tuple[Fraction, ...]:
+        """The coordinates as fractions."""
+        return tuple(Fraction(v, self.denominator) for v in self.numerators)
+
+    def is_origin(self) -> bool:
+        return not any(self.numerators)
 
 
 def _lex_tiebreak(
@@ -115,52 +129,89 @@ def _pivot(rows: list[list[int]], r: int, col: int, det: int) -> list[list[int]]
     return out
 
 
-def enumerate_vertices(M: list[list[int]]) -> list[Vertex]:
+def _slack_where(basis: list[int], nonbasic: list[int], d: int) -> list[int]:
+    """Where each slack is: 1 + c for dictionary column c, -1 - r for basic in row r."""
+    where = [0] * len(basis)
+    for c, v in enumerate(nonbasic):
+        if v >= d:
+            where[v - d] = 1 + c
+    for r, v in enumerate(basis):
+        if v >= d:
+            where[v - d] = -1 - r
+    return where
+
+
+def enumerate_vertices(M: list[list[int]], keep_entries: int = _KEEP_ENTRIES) -> list[Vertex]:
     """All vertices of {z >= 0 : M z <= 1}, for M a k x d matrix of positive integers.
 
     The origin is included. Vertices are returned in the order they are found.
+
+    The search is depth first. Going back up, a dictionary is restored from a copy kept on
+    the path while the copies hold fewer than ``keep_entries`` entries in all, and by the
+    reverse pivot beyond that, so memory stays bounded however deep the search goes.
     """
     k = len(M)
     d = len(M[0])
     # Dictionary rows: [rhs, entries of the d nonbasic columns]. Variables 0..d-1 are z,
     # d..d+k-1 the slacks; basis[r] is the variable of row r, nonbasic[c] that of column 1+c.
-    rows0 = [[1, *(int(v) for v in M[r])] for r in range(k)]
-    basis0 = list(range(d, d + k))
-    nonbasic0 = list(range(d))
-    mask0 = sum(1 << v for v in basis0)
+    rows = [[1, *(int(v) for v in M[r])] for r in range(k)]
+    basis = list(range(d, d + k))
+    nonbasic = list(range(d))
+    det = 1
+    mask = sum(1 << v for v in basis)
     all_vars = (1 << (d + k)) - 1
-    seen = {mask0}
-    stack = [(basis0, nonbasic0, rows0, 1, mask0)]
-    found: dict[int, tuple[Fraction, ...]] = {}
-
-    while stack:
-        basis, nonbasic, rows, det, mask = stack.pop()
-        zeros = all_vars & ~mask
-        for r, v in enumerate(basis):
-            if rows[r][0] == 0:
-                zeros |= 1 << v
-        if zeros not in found:
-            point = [Fraction(0)] * d
+    seen = {mask}
+    found: dict[int, tuple[tuple[int, ...], int]] = {}
+    keep = max(1, keep_entries // (k * (d + 1)))
+    # One frame per edge of the path from the origin: (next column to try at the parent,
+    # the parent's skipped column, pivot row and column, parent dictionary or None, parent
+    # determinant). The skipped column holds the variable that just left: entering it again
+    # leads back to the parent.
+    path: list[tuple[int, int, int, int, list[list[int]] | None, int]] = []
+    skip = -1
+    c = 0
+    new_node = True
+    while True:
+        if new_node:
+            new_node = False
+            zeros = all_vars & ~mask
             for r, v in enumerate(basis):
-                if v < d and rows[r][0] != 0:
-                    point[v] = Fraction(rows[r][0], det)
-            found[zeros] = tuple(point)
-        slack_where = [0] * k
-        for c, v in enumerate(nonbasic):
-            if v >= d:
-                slack_where[v - d] = 1 + c
-        for r, v in enumerate(basis):
-            if v >= d:
-                slack_where[v - d] = -1 - r
-        for c, v in enumerate(nonbasic):
-            r = _leaving_row(rows, 1 + c, slack_where, det)
+                if rows[r][0] == 0:
+                    zeros |= 1 << v
+            if zeros not in found:
+                point = [0] * d
+                for r, v in enumerate(basis):
+                    if v < d:
+                        point[v] = rows[r][0]
+                found[zeros] = (tuple(point), det)
+            slack_where = _slack_where(basis, nonbasic, d)
+        if c < d:
+            col = c
+            c += 1
+            if col == skip:
+                continue
+            r = _leaving_row(rows, 1 + col, slack_where, det)
+            v = nonbasic[col]
             new_mask = (mask & ~(1 << basis[r])) | (1 << v)
             if new_mask in seen:
                 continue
             seen.add(new_mask)
-            basis2 = basis.copy()
-            nonbasic2 = nonbasic.copy()
-            basis2[r], nonbasic2[c] = v, basis[r]
-            stack.append((basis2, nonbasic2, _pivot(rows, r, 1 + c, det), rows[r][1 + c], new_mask))
+            path.append((c, skip, r, col, rows if len(path) < keep else None, det))
+            pivot = rows[r][1 + col]
+            rows = _pivot(rows, r, 1 + col, det)
+            det = pivot
+            basis[r], nonbasic[col] = v, basis[r]
+            mask = new_mask
+            skip, c, new_node = col, 0, True
+            continue
+        if not path:
+            break
+        c, skip, r, col, saved, parent_det = path.pop()
+        rows = saved if saved is not None else _pivot(rows, r, 1 + col, det)
+        det = parent_det
+        entered, left = basis[r], nonbasic[col]
+        basis[r], nonbasic[col] = left, entered
+        mask = (mask & ~(1 << entered)) | (1 << left)
+        slack_where = _slack_where(basis, nonbasic, d)
 
-    return [Vertex(zeros, point) for zeros, point in found.items()]
+    return [Vertex(zeros, nums, den) for zeros, (nums, den) in found.items()]

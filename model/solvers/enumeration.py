@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from ._common import (
     FloatArray,
@@ -34,7 +34,7 @@ from ._common import (
     readonly,
     snap_to_integers,
 )
-from ._polytope import enumerate_vertices
+from ._polytope import Vertex, enumerate_vertices
 
 ExactStrategy = tuple[Fraction, ...]
 
@@ -79,8 +79,8 @@ class _Polytopes:
 
     m: int
     n: int
-    P: list[tuple[int, ExactStrategy]]  # (label mask, point) for every vertex of P
-    Q: list[tuple[int, ExactStrategy]]
+    P: list[tuple[int, Vertex]]  # (label mask, vertex) for every vertex of P
+    Q: list[tuple[int, Vertex]]
     A_ints: list[list[int]]
     B_ints: list[list[int]]
     grid: tuple[Fraction, Fraction]
@@ -97,25 +97,30 @@ def _polytopes(A: FloatArray, B: FloatArray, tol: float) -> _Polytopes:
     B_pos, low_b, g_b = positive_reduced(B_ints)
     # P = {x in R^m : x >= 0, B^T x <= 1}: variable t < m is x_t (label t), slack j is label m+j.
     B_pos_t = [list(c) for c in zip(*B_pos, strict=True)]
-    P = [(v.zeros, v.point) for v in enumerate_vertices(B_pos_t)]
+    P = [(v.zeros, v) for v in enumerate_vertices(B_pos_t)]
     # Q = {y in R^n : y >= 0, A y <= 1}: variable t < n is y_t (label m+t), slack i is label i.
     low_bits = (1 << n) - 1
-    Q = [(((v.zeros & low_bits) << m) | (v.zeros >> n), v.point) for v in enumerate_vertices(A_pos)]
+    Q = [(((v.zeros & low_bits) << m) | (v.zeros >> n), v) for v in enumerate_vertices(A_pos)]
     return _Polytopes(m, n, P, Q, A_ints, B_ints, (grid_a, grid_b), ((low_a, g_a), (low_b, g_b)))
+
+
+def _missing_labels(masks: list[int], L: int) -> NDArray[np.float32]:
+    """0/1 matrix (float32, for a fast product): entry (v, t) is 1 when label t is missing."""
+    if L <= 63:
+        bits = (np.array(masks, dtype=np.uint64)[:, None] >> np.arange(L, dtype=np.uint64)) & 1
+        return (1 - bits).astype(np.float32)
+    return np.array([[1 - (mask >> t & 1) for t in range(L)] for mask in masks], dtype=np.float32)
 
 
 def _edges(poly: _Polytopes) -> list[tuple[int, int]]:
     """Completely labelled pairs (index into P, index into Q), both vertices nonzero."""
     L = poly.m + poly.n
-    P_idx = [a for a, (lab, pt) in enumerate(poly.P) if any(pt)]
-    Q_idx = [b for b, (lab, pt) in enumerate(poly.Q) if any(pt)]
+    P_idx = [a for a, (_, v) in enumerate(poly.P) if not v.is_origin()]
+    Q_idx = [b for b, (_, v) in enumerate(poly.Q) if not v.is_origin()]
     if not P_idx or not Q_idx:
         return []
-    bits = np.arange(L)
-    P_lab = np.array([[poly.P[a][0] >> t & 1 for t in bits] for a in P_idx], dtype=np.float32)
-    Q_lab = np.array([[poly.Q[b][0] >> t & 1 for t in bits] for b in Q_idx], dtype=np.float32)
-    P_miss = 1.0 - P_lab
-    Q_miss = 1.0 - Q_lab
+    P_miss = _missing_labels([poly.P[a][0] for a in P_idx], L)
+    Q_miss = _missing_labels([poly.Q[b][0] for b in Q_idx], L)
     edges: list[tuple[int, int]] = []
     chunk = 2048
     for start in range(0, len(P_idx), chunk):
@@ -152,9 +157,10 @@ def _maximal_bicliques(edges: Sequence[tuple[int, int]]) -> list[tuple[list[int]
     return out
 
 
-def _normalise(point: ExactStrategy) -> tuple[ExactStrategy, Fraction]:
-    total = sum(point, Fraction(0))
-    return tuple(p / total for p in point), total
+def _normalise(v: Vertex) -> tuple[ExactStrategy, Fraction]:
+    """The vertex scaled to a probability vector, and the sum of its coordinates."""
+    total = sum(v.numerators)
+    return tuple(Fraction(p, total) for p in v.numerators), Fraction(total, v.denominator)
 
 
 def _sort_key(
@@ -178,11 +184,11 @@ def _degeneracy_witness(
     Key = tuple[int, int, tuple[int, ...], tuple[Fraction, ...], tuple[int, ...]]
     best: tuple[Key, tuple[int, ExactStrategy, tuple[int, ...]]] | None = None
     for player, verts, dim in ((0, poly.P, m), (1, poly.Q, n)):
-        for lab, pt in verts:
+        for lab, vertex in verts:
             if lab.bit_count() <= dim:
                 continue
-            strategy, _ = _normalise(pt)
-            support = tuple(i for i, p in enumerate(pt) if p)
+            strategy, _ = _normalise(vertex)
+            support = tuple(i for i, p in enumerate(vertex.numerators) if p)
             if player == 0:
                 replies = tuple(j for j in range(n) if lab >> (m + j) & 1)
             else:
