@@ -11,6 +11,7 @@
 from .errors import LeverageError, PayoffFileError, Problem, UsageError
 from .game import Game
 from .loader import check, load
+from .solve import solve  # the function; it shadows the module of the same name on purpose
 
 __all__ = [
     "Game",
@@ -25,10 +26,3 @@ __all__ = [
 
 __version__ = "0.1.0"
 
-
-def __getattr__(name: str):  # the solver facade is imported on first use
-    if name == "solve":
-        from .solve import solve
-
-        return solve
-    raise AttributeError(name)
