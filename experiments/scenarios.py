@@ -24,6 +24,13 @@ OUT = ROOT / "experiments" / "results"
 TOL = 1e-9
 
 
+def _relative(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--file", type=Path, default=FILE)
@@ -37,8 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     analyses = scenario_analyses(game, tol=args.tol)
     rows = scenario_rows(analyses)
+    shown = _relative(args.file)
     settings = {
-        "file": str(args.file),
+        "file": shown,
         "sha256": game.sha256,
         "solver": {"method": analyses[0].result.method, "tol": args.tol},
         "players": list(game.player_names),
@@ -55,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         outcomes = sorted({r["outcome"] for r in scenario_rows([an]) if r["kind"] == "pure"})
         print(f"{an.scenario or 'baseline':24s} {len(an.result.equilibria):3d} equilibria; "
               f"pure outcomes: {', '.join(o or '(unnamed)' for o in outcomes) or 'none'}")
-    print(f"wrote {args.out / 'scenarios.csv'}, scenarios.md, scenarios.settings.json")
+    print(f"wrote {_relative(args.out)}/scenarios.csv, scenarios.md, scenarios.settings.json")
     return 0
 
 

@@ -6,6 +6,8 @@ projected slide or a test.
 
 from __future__ import annotations
 
+import textwrap
+
 from .analysis import Analysis
 from .solvers.pure import best_replies
 from .text import codes, decimals, fmt, prob_text, strategy_text, table
@@ -50,10 +52,13 @@ def render(an: Analysis, width: int = 120) -> str:
     d = decimals(A, B)
     tol = r.tol
     row_br, col_br = best_replies(A, B, tol=tol)
-    out.append(
-        f"Payoffs ({pr}, {pc}); {MARK} marks a best reply: after {pr}'s payoff if the row is "
-        f"{pr}'s best reply to the column, after {pc}'s if the column is {pc}'s best reply to "
-        "the row. A cell with both marks is a pure equilibrium."
+    out.extend(
+        textwrap.wrap(
+            f"Payoffs ({pr}, {pc}); {MARK} marks a best reply: after {pr}'s payoff if the row is "
+            f"{pr}'s best reply to the column, after {pc}'s if the column is {pc}'s best reply "
+            "to the row. A cell with both marks is a pure equilibrium.",
+            width=min(width, 100),
+        )
     )
     cells = [
         [
@@ -143,8 +148,8 @@ def render(an: Analysis, width: int = 120) -> str:
             out.append("    {" + ", ".join(f"E{k + 1}" for k in c) + "}")
     out.append("")
 
-    out.append("Pareto-optimal profiles (no other profile is at least as good for both and better")
-    out.append("for one)")
+    out.append("Pareto-optimal profiles (no other profile is at least as good for both and")
+    out.append("better for one)")
     prow = []
     for i, j in r.pareto:
         prow.append([f"({rcode[i]}, {ccode[j]})", fmt(A[i, j], d), fmt(B[i, j], d),
