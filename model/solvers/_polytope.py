@@ -11,7 +11,7 @@ bases, and the perturbed polytope's graph is connected, so a graph search from t
 visited bases instead of using lrs's reverse-search rule: more memory, fewer pivots.
 
 Arithmetic is exact, on Python integers: a dictionary entry divided by the current
-determinant is the rational value (integer pivoting, Edmonds 1967; Avis 2000, section 4).
+determinant is the rational value (integer pivoting, Edmonds 1967; Avis 2000).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ best replies (von Stengel 2007, AGT ch. 3, Definition 3.5). The test is exact, o
 snapped rational payoffs as :func:`~model.solvers.enumeration.enumerate_equilibria`: first
 every pure strategy (k = 1), then, if none has a tie, every vertex of the best-response
 polytopes, since a point with more labels than the dimension exists exactly when such a
-vertex does (von Stengel 2007, section 3.4).
+vertex does (von Stengel 2007, AGT ch. 3).
 """
 
 from __future__ import annotations

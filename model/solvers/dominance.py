@@ -3,7 +3,7 @@
 An action is strictly dominated when some strategy of the same player, over that player's
 surviving actions, pays strictly more against every surviving action of the opponent.
 Mixed domination is found with the linear program "maximise the smallest margin" (Myerson
-1991, Game Theory, section 3.9; Fudenberg and Tirole 1991, section 2.1), solved by HiGHS.
+1991, Game Theory, ch. 3; Fudenberg and Tirole 1991, Game Theory, ch. 2), solved by HiGHS.
 Removing strictly dominated actions never removes an equilibrium action, and the set that
 survives does not depend on the order of removal (Gilboa, Kalai and Zemel 1990).
 

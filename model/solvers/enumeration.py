@@ -1,7 +1,7 @@
 """All extreme Nash equilibria of a bimatrix game and its maximal Nash subsets, exactly.
 
 Method (von Stengel 2007, "Equilibrium computation for two-player games in strategic and
-extensive form", AGT ch. 3, section 3.5; Avis, Rosenberg, Savani and von Stengel 2010,
+extensive form", AGT ch. 3; Avis, Rosenberg, Savani and von Stengel 2010,
 "Enumeration of Nash equilibria for two-player games", Economic Theory 42):
 
 1. Payoffs are snapped to rationals (:func:`~model.solvers._common.snap_grid`) and mapped by a
@@ -14,7 +14,7 @@ extensive form", AGT ch. 3, section 3.5; Avis, Rosenberg, Savani and von Stengel
    normalised to probability vectors.
 4. The maximal Nash subsets are the maximal bicliques of the bipartite graph whose edges are
    those pairs: every equilibrium lies in conv(X) x conv(Y) for one of them (Avis et al.
-   2010, section 5; the same notion as Gambit's enummixed and lrsnash).
+   2010; the same notion as Gambit's enummixed and lrsnash).
 """
 
 from __future__ import annotations
@@ -178,7 +178,7 @@ def _degeneracy_witness(
     Returns (player, normalised strategy, best replies): the smallest support first, then
     the row player, then the lowest support indices. The game is nondegenerate exactly when
     there is none, since a point of P with more than m labels (of Q with more than n) exists
-    exactly when a vertex has (von Stengel 2007, AGT ch. 3, section 3.4).
+    exactly when a vertex has (von Stengel 2007, AGT ch. 3).
     """
     m, n = poly.m, poly.n
     Key = tuple[int, int, tuple[int, ...], tuple[Fraction, ...], tuple[int, ...]]

@@ -1,9 +1,9 @@
 """Pareto-optimal pure profiles.
 
 A pure profile (i, j) is Pareto optimal when no other pure profile gives both players at
-least as much and one of them strictly more (Osborne and Rubinstein 1994, section 6.6;
-here "strictly more" means by more than ``tol`` times that player's largest |payoff|, and
-"at least as much" allows a shortfall of up to that amount).
+least as much and one of them strictly more (Osborne and Rubinstein 1994, A Course in Game
+Theory). Here "strictly more" means by more than ``tol`` times that player's largest
+|payoff|, and "at least as much" allows a shortfall of up to that amount.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A profile (x, y) is a Nash equilibrium when no player gains by a pure deviation: the regret
 max_i (A y)_i - x^T A y of the row player and max_j (x^T B)_j - x^T B y of the column player
 are zero (Nash 1951; checking pure deviations suffices since payoffs are linear in each
-player's own strategy, von Stengel 2007, AGT ch. 3, Proposition 3.1).
+player's own strategy: the best response condition, von Stengel 2007, AGT ch. 3).
 """
 
 from __future__ import annotations
