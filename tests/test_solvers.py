@@ -29,10 +29,10 @@ from model.solvers import (
     snap_to_rationals,
 )
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-KNOWN = SHARED / "games" / "known_equilibria.json"
-NFG_DIR = SHARED / "games" / "nfg"
-NO_SHARED = f"the shared directory {SHARED} is absent"
+# A copy of the reference games (see tests/data/games/README.md for their sources).
+GAMES = Path(__file__).resolve().parent / "data" / "games"
+KNOWN = GAMES / "known_equilibria.json"
+NFG_DIR = GAMES / "nfg"
 
 Exact = tuple[tuple[Fraction, ...], tuple[Fraction, ...]]
 
@@ -116,9 +116,8 @@ def brute_force_components(eqs: list[Exact]) -> set[frozenset[Exact]]:
 
 
 def known_games() -> list[Any]:
-    if not SHARED.is_dir():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=NO_SHARED), id="known-games")]
     data = json.loads(KNOWN.read_text())
+    assert len(data["games"]) == 71
     return [pytest.param(game, id=game["name"]) for game in data["games"]]
 
 
@@ -148,8 +147,7 @@ def test_known_game(game: dict[str, Any]) -> None:
 
 
 def nfg_files() -> list[Any]:
-    if not SHARED.is_dir():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=NO_SHARED), id="nfg")]
+    assert len(list(NFG_DIR.glob("*.nfg"))) >= 40
     return [pytest.param(p, id=p.stem) for p in sorted(NFG_DIR.glob("*.nfg"))]
 
 

@@ -1,5 +1,5 @@
 """Known answers of the textbook payoff files, with their sources, and a cross-check against
-the exactly known equilibria of ../shared/games/known_equilibria.json where a file's matrices
+the exactly known equilibria of tests/data/games/known_equilibria.json where a file's matrices
 are the same game."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import model
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXTBOOK = ROOT / "payoffs" / "textbook"
-KNOWN = ROOT.parent / "shared" / "games" / "known_equilibria.json"
+KNOWN = ROOT / "tests" / "data" / "games" / "known_equilibria.json"
 
 F = Fraction
 # file -> (source, equilibria as (row strategy, column strategy), sorted as the solver sorts)
