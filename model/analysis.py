@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .game import Game
+from .limits import call_with_timeout
 from .solve import SolveResult, solve
 
 
@@ -22,6 +23,7 @@ class Analysis:
     A: np.ndarray
     B: np.ndarray
     result: SolveResult
+    exact: bool = False
 
     def outcome(self, x: np.ndarray, y: np.ndarray) -> str | None:
         """The named outcome of a strategy pair: the one all profiles in its support share."""
@@ -55,6 +57,11 @@ class Analysis:
                     "regret": [float(e.regret[0]), float(e.regret[1])],
                 }
             )
+            if self.exact and e.exact_strategies is not None and e.exact_payoffs is not None:
+                equilibria[-1]["exact"] = {
+                    "strategies": [[str(p) for p in s] for s in e.exact_strategies],
+                    "payoffs": [str(p) for p in e.exact_payoffs],
+                }
         dominance = [
             {
                 "step": k + 1,
@@ -111,9 +118,20 @@ def analyse(
     scenario: str | None = None,
     *,
     tol: float = 1e-9,
+    method: str | None = None,
+    exact: bool = False,
+    timeout: float | None = None,
 ) -> Analysis:
-    """Build the matrices at a parameter point and solve the game (every equilibrium verified)."""
+    """Build the matrices at a parameter point and solve the game (every equilibrium verified).
+
+    ``timeout`` (seconds) stops the solve cleanly with :class:`~model.limits.SolveTimeout`.
+    """
     values = game.resolve(params, scenario)
     A, B = game.matrices(values)
-    result = solve(A, B, tol=tol)
-    return Analysis(game, scenario, values, dict(params or {}), A, B, result)
+    kwargs: dict[str, Any] = {"tol": tol}
+    if method is not None:
+        kwargs["method"] = method
+    if exact:
+        kwargs["exact"] = True
+    result = call_with_timeout(solve, A, B, timeout=timeout, **kwargs)
+    return Analysis(game, scenario, values, dict(params or {}), A, B, result, exact)

@@ -17,6 +17,7 @@ from pathlib import Path
 from . import __version__
 from .errors import LeverageError, PayoffFileError, UsageError
 from .io import atomic_write
+from .limits import SolveTimeout
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
@@ -47,12 +48,22 @@ def _parse_set(items: Sequence[str]) -> dict[str, float]:
     return out
 
 
+def _load_any(path: str):
+    """A payoff file, or a Gambit .nfg file (by its suffix)."""
+    if path.lower().endswith(".nfg"):
+        from .nfg import game_from_nfg
+
+        return game_from_nfg(path)
+    from .loader import load
+
+    return load(path)
+
+
 def _cmd_solve(args: argparse.Namespace) -> int:
     from .analysis import analyse
-    from .loader import load
     from .report import render
 
-    game = load(args.file)
+    game = _load_any(args.file)
     overrides = _parse_set(args.set or [])
     for name, v in overrides.items():
         p = game.parameters.get(name)
@@ -61,11 +72,40 @@ def _cmd_solve(args: argparse.Namespace) -> int:
                 f"warning: {name}={v:g} is outside its plausible range [{p.low:g}, {p.high:g}]",
                 file=sys.stderr,
             )
-    an = analyse(game, overrides, args.scenario, tol=args.tol)
+    if args.timeout is not None and not args.timeout > 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    try:
+        an = analyse(game, overrides, args.scenario, tol=args.tol, method=args.method,
+                     exact=args.exact, timeout=args.timeout)
+    except SolveTimeout as exc:
+        m, n = game.shape
+        raise SolveTimeout(
+            f"{exc}: the game is {m} x {n}. Try a longer --timeout, or --method lemke_howson "
+            "for some equilibria quickly."
+        ) from None
     if args.json:
         text = json.dumps(an.to_json(), indent=2) + "\n"
     else:
         text = render(an, width=shutil.get_terminal_size((120, 40)).columns)
+    if args.out:
+        atomic_write(args.out, text)
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .nfg import game_to_nfg
+
+    game = _load_any(args.file)
+    overrides = _parse_set(args.set or [])
+    A, B = game.matrices(overrides, args.scenario)
+    setting = f"scenario {args.scenario}" if args.scenario else "baseline"
+    if overrides:
+        setting += "; " + ", ".join(f"{k}={v:g}" for k, v in overrides.items())
+    comment = f"Exported from {args.file} ({setting}); sha256 {game.sha256}"
+    text = game_to_nfg(game, A, B, comment)
     if args.out:
         atomic_write(args.out, text)
         print(f"wrote {args.out}", file=sys.stderr)
@@ -168,15 +208,28 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("solve", help="solve a payoff file: matrix, dominance, all equilibria")
-    p.add_argument("file", help="payoff file (YAML)")
+    p.add_argument("file", help="payoff file (YAML) or Gambit strategic-form file (.nfg)")
     p.add_argument("--scenario", help="a scenario named in the file")
     p.add_argument("--set", action="append", metavar="NAME=VALUE",
                    help="set a parameter (after the scenario); repeatable")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--tol", type=float, default=1e-9,
                    help="tolerance of best replies and of the equilibrium check (default 1e-9)")
+    p.add_argument("--method", help="solver method (default: chosen by size; see model.solve)")
+    p.add_argument("--exact", action="store_true",
+                   help="exact rational arithmetic; JSON also gives fractions under 'exact'")
+    p.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="stop the solve cleanly after this many seconds")
     p.add_argument("--out", help="write to this file (atomically) instead of standard output")
     p.set_defaults(func=_cmd_solve)
+
+    p = sub.add_parser("export", help="write a game's payoff matrices in another format")
+    p.add_argument("file", help="payoff file (YAML) or .nfg")
+    p.add_argument("--to", choices=["nfg"], required=True, help="format: nfg (Gambit)")
+    p.add_argument("--scenario", help="a scenario named in the file")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE", help="set a parameter")
+    p.add_argument("--out", help="write to this file (atomically) instead of standard output")
+    p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("check", help="validate payoff files (directories are searched)")
     p.add_argument("files", nargs="+", help="payoff files or directories")

@@ -1,0 +1,61 @@
+"""Running a solve under a time limit: the work runs in a child process that is stopped cleanly
+when the limit passes, so no solver needs to poll a clock."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import traceback
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from .errors import LeverageError
+
+T = TypeVar("T")
+
+
+class SolveTimeout(LeverageError):
+    """The solve did not finish within the time limit."""
+
+
+def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]):
+    try:
+        conn.send(("ok", fn(*args, **kwargs)))
+    except BaseException as exc:  # sent back to the parent, which re-raises it
+        try:
+            conn.send(("error", exc))
+        except Exception:
+            conn.send(("error", RuntimeError(traceback.format_exc())))
+    finally:
+        conn.close()
+
+
+def call_with_timeout(
+    fn: Callable[..., T], *args: Any, timeout: float | None, **kwargs: Any
+) -> T:
+    """``fn(*args, **kwargs)``, stopped after ``timeout`` seconds (None: no limit)."""
+    if timeout is None:
+        return fn(*args, **kwargs)
+    if not timeout > 0:
+        raise ValueError("timeout must be positive")
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, fn, args, kwargs), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if not parent.poll(timeout):
+            raise SolveTimeout(f"stopped after {timeout:g} s without an answer")
+        status, value = parent.recv()
+    except EOFError:
+        raise LeverageError("the solver process ended without an answer") from None
+    finally:
+        if proc.is_alive():
+            proc.terminate()
+        proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+        parent.close()
+    if status == "error":
+        raise value
+    return value

@@ -1,0 +1,133 @@
+"""Gambit .nfg files: reading both variants, writing, and solving them from the command line."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import model
+from model.cli import main
+from model.errors import PayoffFileError
+from model.nfg import game_from_nfg, read_nfg, read_nfg_text, write_nfg
+
+ROOT = Path(__file__).resolve().parents[1]
+NFG_DIR = ROOT / "tests" / "data" / "games" / "nfg"
+NFG_FILES = sorted(NFG_DIR.glob("*.nfg"))
+
+
+@pytest.mark.parametrize("path", NFG_FILES, ids=[p.stem for p in NFG_FILES])
+def test_reader_agrees_with_gambit(path: Path) -> None:
+    gbt = pytest.importorskip("pygambit")
+    ours = read_nfg(path)
+    game = gbt.read_nfg(str(path))
+    A, B = game.to_arrays(dtype=Fraction)
+    assert np.array_equal(np.array(ours.A, dtype=object), A)
+    assert np.array_equal(np.array(ours.B, dtype=object), B)
+    for mine, theirs in zip(ours.players, game.players, strict=True):
+        assert mine == theirs.label or not theirs.label.strip("_0123456789")
+    # what we write, Gambit reads back as the same game
+    text = write_nfg(ours.title, ours.players, ours.strategies, ours.A, ours.B, "round trip")
+    again = gbt.read_nfg(_tmp(path.name, text))
+    A2, B2 = again.to_arrays(dtype=Fraction)
+    assert np.array_equal(A2, A) and np.array_equal(B2, B)
+
+
+def _tmp(name: str, text: str) -> str:
+    import tempfile
+
+    d = Path(tempfile.mkdtemp())
+    (d / name).write_text(text)
+    return str(d / name)
+
+
+def test_outcome_variant() -> None:
+    g = read_nfg(NFG_DIR / "tests_test_games_coordination_4x4_outcome.nfg")
+    A, B = g.matrices()
+    assert np.array_equal(A, np.eye(4)) and np.array_equal(B, np.eye(4))
+
+
+def test_payoff_variant_order_is_first_player_fastest() -> None:
+    g = read_nfg_text('NFG 1 R "t" { "P1" "P2" } { 2 3 }\n1 -1 2 -2 3 -3 4 -4 5 -5 6 -6\n')
+    A, B = g.matrices()
+    assert A.tolist() == [[1, 3, 5], [2, 4, 6]] and np.array_equal(B, -A)
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ('NFX 1 R "t" { "a" "b" } { 1 1 }\n0 0\n', "<nfg>:1:1", "must start with 'NFG'"),
+        ('NFG 1 R "t" { "a" "b" "c" } { 1 1 1 }\n0 0 0\n', "<nfg>:1:13", "two-player"),
+        ('NFG 1 R "t" { "a" "b" } { 2 1 }\n0 0\n', "<nfg>:2:4", "ends early"),
+        ('NFG 1 R "t" { "a" "b" } { 1 1 }\n0 0 7\n', "<nfg>:2:5", "unexpected '7'"),
+        ('NFG 1 R "t" { "a" "b" } { 1 1 }\n0 x\n', "<nfg>:2:3", "expected the payoffs"),
+        ('NFG 1 R "t" { "a" "b" } { 1 1 }\n{ { "o" 1 1 } }\n2\n', "<nfg>:3:1", "outcome number"),
+    ],
+)
+def test_bad_nfg_is_located(text: str, where: str, message: str) -> None:
+    with pytest.raises(PayoffFileError) as info:
+        read_nfg_text(text)
+    first = str(info.value.problems[0])
+    assert first.startswith(where), first
+    assert message in first
+
+
+def test_solve_reads_nfg_and_matches_the_known_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    path = NFG_DIR / "contrib_games_e07.nfg"
+    assert main(["solve", str(path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert len(doc["equilibria"]) == 1  # gambit_e07_harsanyi: one equilibrium
+    assert doc["actions"] == [["1", "2", "3", "4"], ["1", "2", "3", "4"]]
+
+
+def test_export_then_solve_gives_the_same_equilibria(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = ROOT / "payoffs" / "baseline.yaml"
+    out = tmp_path / "baseline.nfg"
+    assert main(["export", str(src), "--to", "nfg", "--out", str(out)]) == 0
+    game = model.load(src)
+    nfg_game = game_from_nfg(out)
+    assert nfg_game.actions == game.actions
+    A1, B1 = game.matrices()
+    A2, B2 = nfg_game.matrices()
+    np.testing.assert_array_equal(A1, A2)
+    np.testing.assert_array_equal(B1, B2)
+    r1, r2 = model.solve(A1, B1), model.solve(A2, B2)
+    assert len(r1.equilibria) == len(r2.equilibria)
+    for e1, e2 in zip(r1.equilibria, r2.equilibria, strict=True):
+        np.testing.assert_allclose(e1.strategies[0], e2.strategies[0])
+        np.testing.assert_allclose(e1.strategies[1], e2.strategies[1])
+
+
+def test_degenerate_json_lists_components(capsys: pytest.CaptureFixture[str]) -> None:
+    # gambit_csg1_continuum: 4 extreme equilibria in one component
+    assert main(["solve", str(NFG_DIR / "contrib_games_csg1.nfg"), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["degenerate"] is True
+    assert sorted(map(sorted, doc["components"])) == [[0, 1, 2, 3]]
+
+
+def test_exact_json_gives_fractions(capsys: pytest.CaptureFixture[str]) -> None:
+    path = ROOT / "payoffs" / "textbook" / "chicken.yaml"
+    assert main(["solve", str(path), "--json", "--exact"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    mixed = [e for e in doc["equilibria"] if not e["pure"]]
+    assert mixed[0]["exact"]["strategies"] == [["3/4", "1/4"], ["3/4", "1/4"]]
+    assert mixed[0]["exact"]["payoffs"] == ["-1/4", "-1/4"]
+
+
+def test_timeout_stops_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rng = np.random.default_rng(0)
+    A, B = rng.normal(size=(2, 30, 30))
+    labels = [[str(k) for k in range(30)]] * 2
+    path = tmp_path / "big.nfg"
+    path.write_text(write_nfg("big", ["a", "b"], labels, A, B))
+    code = main(["solve", str(path), "--timeout", "0.2"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "stopped after 0.2 s" in err and "30 x 30" in err
+    assert "Traceback" not in err
