@@ -12,6 +12,7 @@ in an inherited part is reported in the base file.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import keyword
 import types
@@ -605,13 +606,57 @@ def _build(doc: Located, path: Path, files: tuple[Path, ...]) -> Game:
     if isinstance(players_raw, list) and len(players_raw) != 2:
         ctx.add(("players",), f"a game has exactly two players (row player first), "
                 f"found {len(players_raw)}")
+    g = _validate(ctx, data)
+    early = list(ctx.problems)  # unknown keys, reported with whatever else is wrong
+    ctx.problems.clear()
     try:
-        g = S.GameSpec.model_validate(data)
-    except ValidationError as exc:
-        _pydantic_problems(ctx, exc)
-        raise PayoffFileError(ctx.problems) from None
-    if ctx.problems:
-        raise PayoffFileError(ctx.problems)
+        game = _compile(ctx, g, path, files)
+    except PayoffFileError as exc:
+        raise PayoffFileError(early + list(exc.problems)) from None
+    if early:
+        raise PayoffFileError(early)
+    return game
+
+
+def _validate(ctx: _Ctx, data: Any) -> S.GameSpec:
+    """Validate the shape. Unknown keys are recorded and dropped so that the checks after
+    this one still run; any other shape problem stops here."""
+    work = data
+    for _ in range(8):
+        try:
+            g = S.GameSpec.model_validate(work)
+        except ValidationError as exc:
+            _pydantic_problems(ctx, exc)
+            errors = exc.errors()
+            extras = [tuple(e["loc"]) for e in errors if e["type"] == "extra_forbidden"]
+            if len(extras) != len(errors) or (ctx.problems and len(extras) == 0):
+                raise PayoffFileError(ctx.problems) from None
+            work = copy.deepcopy(work)
+            for loc in extras:
+                parent = _walk(work, loc[:-1])
+                if isinstance(parent, dict):
+                    parent.pop(loc[-1], None)
+            continue
+        if ctx.problems and not all(
+            "unknown key" in p.message for p in ctx.problems
+        ):
+            raise PayoffFileError(ctx.problems)
+        return g
+    raise PayoffFileError(ctx.problems)
+
+
+def _walk(data: Any, loc: PathKey) -> Any:
+    for part in loc:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _compile(ctx: _Ctx, g: S.GameSpec, path: Path, files: tuple[Path, ...]) -> Game:
     checker = _Checker(ctx, g)
     excluded = checker.run()
     if excluded is None:
@@ -734,12 +779,12 @@ def _terms(
                     ctx.add((*path, "when"), "'when' is empty; give a condition, or remove "
                             "'when' to apply the term to every profile")
                     continue
+                bad_when = False
                 if term.when is not None:
                     cond = checker.condition(term.when, (*path, "when"))
-                    if cond is None:
-                        continue
+                    bad_when = cond is None
                 f = checker.formula(term.value, (*path, "value"))
-                if f is None:
+                if f is None or bad_when:
                     continue
                 mask = condition_mask(cond, pair)
                 if not mask.any():

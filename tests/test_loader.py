@@ -292,3 +292,23 @@ def test_a_batch_of_scalars_is_one_point() -> None:
     A, B = game.matrices_batch({"dependence": 0.3})
     assert A.shape == B.shape == (1, 2, 2)
     np.testing.assert_allclose(A[0], game.matrices({"dependence": 0.3})[0])
+
+
+def test_an_unknown_key_does_not_hide_other_mistakes(tmp_path: Path) -> None:
+    """One run reports the misspelt level, the unknown key and the broken formula together."""
+    f = tmp_path / "three.yaml"
+    f.write_text(
+        "title: t\ndescription: d\nplayers:\n"
+        "  - name: A\n    chips:\n      eda: {description: x, levels: [banned, open]}\n"
+        "  - name: B\n    chips:\n      re: {description: x, levels: [tight, loose]}\n"
+        "payoffs:\n  A:\n    - when: {eda: baned}\n      colour: red\n      value: 2 *\n"
+        "  B:\n    - value: 1\n"
+    )
+    with pytest.raises(PayoffFileError) as info:
+        model.load(f)
+    found = [(p.line, p.field) for p in info.value.problems]
+    assert found == [
+        (12, "payoffs.A[0].when.eda"),
+        (13, "payoffs.A[0].colour"),
+        (14, "payoffs.A[0].value"),
+    ]
