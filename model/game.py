@@ -85,6 +85,17 @@ class ScenarioInfo:
 
 
 @dataclass(frozen=True)
+class DerivedInfo:
+    """A derived quantity: a named formula evaluated after the parameters, in file order."""
+
+    name: str
+    formula: Formula
+    unit: str
+    description: str
+    where: str
+
+
+@dataclass(frozen=True)
 class TermInfo:
     """One compiled payoff term; ``where`` says where it was written, for messages."""
 
@@ -118,6 +129,7 @@ class Game:
     terms: tuple[TermInfo, ...]
     sha256: str
     files: tuple[Path, ...] = field(default=())
+    derived: tuple[DerivedInfo, ...] = field(default=())
 
     # ------------------------------------------------------------------ shape and labels
     @property
@@ -219,6 +231,7 @@ class Game:
         env: dict[str, np.ndarray] = {}
         for name, v in base.items():
             env[name] = np.broadcast_to(arrays.get(name, np.asarray(v)), (N,))
+        self._derive(env, N)
         m, n = self.shape
         values = self.term_values(env, N)
         A = np.zeros((N, m * n))
@@ -233,6 +246,28 @@ class Game:
         A3, B3 = A.reshape(N, m, n), B.reshape(N, m, n)
         self._check_finite(values, A3, B3, env)
         return A3, B3
+
+    def _derive(self, env: dict[str, np.ndarray], N: int) -> None:
+        """Add the derived quantities to ``env``, in order, refusing non-finite values."""
+        for d in self.derived:
+            value = np.broadcast_to(d.formula.evaluate(env), (N,))
+            bad = ~np.isfinite(value)
+            if bad.any():
+                point = int(np.flatnonzero(bad)[0])
+                raise NonFiniteError(
+                    d.where,
+                    f"derived quantity '{d.name}' yields {value[point]} with "
+                    f"{_describe_point(env, point, d.formula)}",
+                )
+            env[d.name] = value
+
+    def derived_values(
+        self, params: Mapping[str, float] | None = None, scenario: str | None = None
+    ) -> dict[str, float]:
+        """The derived quantities at one parameter point."""
+        env = {k: np.array([v]) for k, v in self.resolve(params, scenario).items()}
+        self._derive(env, 1)
+        return {d.name: float(env[d.name][0]) for d in self.derived}
 
     def term_values(self, env: Mapping[str, np.ndarray], N: int) -> np.ndarray:
         """The (N, T) values of every term at N parameter points."""

@@ -31,6 +31,7 @@ from .game import (
     Chip,
     Clause,
     Condition,
+    DerivedInfo,
     Game,
     NonFiniteError,
     OutcomeInfo,
@@ -560,7 +561,11 @@ class _Checker:
             out.append(parsed)
         return tuple(out) if ok else None
 
-    def formula(self, raw: Any, path: PathKey) -> Formula | None:
+    def formula(
+        self, raw: Any, path: PathKey, upto: str | None = None
+    ) -> Formula | None:
+        """Check a number or formula. Names may be parameters or derived quantities; inside
+        ``derived``, ``upto`` is the quantity being defined (only those above it count)."""
         if isinstance(raw, bool) or raw is None or not isinstance(raw, (int, float, str)):
             self.ctx.add(path, f"expected a number or a formula (text), got {_kind(raw)}")
             return None
@@ -580,14 +585,19 @@ class _Checker:
             self.ctx.add(path, exc.message, offset=exc.offset)
             return None
         ok = True
+        derived = list(self.g.derived)
+        earlier = derived[: derived.index(upto)] if upto is not None else derived
         for name, offset in f.names():
-            if name in self.g.parameters:
+            if name in self.g.parameters or name in earlier:
                 continue
-            if name in self.chips:
+            if name in derived:
+                msg = (f"'{name}' is defined further down in 'derived' (or is this quantity "
+                       "itself); a derived quantity can only use parameters and those above it")
+            elif name in self.chips:
                 msg = (f"'{name}' is a chip, not a parameter; a formula can only use parameters "
                        "(make the term depend on chip levels with 'when')")
             else:
-                hint = did_you_mean(name, self.g.parameters)
+                hint = did_you_mean(name, [*self.g.parameters, *earlier])
                 msg = f"unknown parameter '{name}' in formula{hint}"
                 if not hint and self.g.parameters:
                     msg += f" (parameters: {known(self.g.parameters)})"
@@ -693,6 +703,7 @@ def _compile(ctx: _Ctx, g: S.GameSpec, path: Path, files: tuple[Path, ...]) -> G
                 f"(at most {MAX_PROFILES})")
         raise PayoffFileError(ctx.problems)
 
+    derived = _derived(ctx, checker, g)
     terms = _terms(ctx, checker, g, pair)
     outcomes = []
     for name, o in g.outcomes.items():
@@ -727,9 +738,28 @@ def _compile(ctx: _Ctx, g: S.GameSpec, path: Path, files: tuple[Path, ...]) -> G
         terms=tuple(terms),
         sha256=digest.hexdigest(),
         files=files,
+        derived=tuple(derived),
     )
     _check_finite_everywhere(ctx, game)
     return game
+
+
+def _derived(ctx: _Ctx, checker: _Checker, g: S.GameSpec) -> list[DerivedInfo]:
+    out = []
+    for name, d in g.derived.items():
+        path: PathKey = ("derived", name)
+        if name in g.parameters:
+            ctx.add(path, f"'{name}' is already a parameter; give the derived quantity another "
+                    "name", key=True)
+            continue
+        if name in FUNCTIONS or keyword.iskeyword(name):
+            ctx.add(path, f"'{name}' cannot name a derived quantity (it is a function or a "
+                    "keyword in formulas)", key=True)
+            continue
+        f = checker.formula(d.value, (*path, "value"), upto=name)
+        if f is not None:
+            out.append(DerivedInfo(name, f, d.unit, d.description, _where(ctx, (*path, "value"))))
+    return out
 
 
 def _terms(

@@ -64,6 +64,16 @@ class Parameter(_Strict):
     )
 
 
+class Derived(_Strict):
+    """A named quantity computed from parameters (and from derived quantities listed above it),
+    usable in payoff formulas like a parameter. It is not a parameter: scenarios, ``--set`` and
+    sweeps move the parameters it is made of."""
+
+    description: Text
+    unit: str = ""
+    value: Any = Field(description="A formula over parameters and earlier derived quantities.")
+
+
 class Term(_Strict):
     """One payoff term: ``value`` is added to the player's payoff where ``when`` holds."""
 
@@ -99,6 +109,10 @@ class GameSpec(_Strict):
     sources: dict[Name, Text] = Field(default_factory=dict)
     players: list[Player]
     parameters: dict[Name, Parameter] = Field(default_factory=dict)
+    derived: dict[Name, Derived] = Field(
+        default_factory=dict,
+        description="Named formulas over parameters, in order; each may use those above it.",
+    )
     payoffs: dict[str, list[Term]] | None = Field(
         default=None, description="For each player (by name), its payoff terms."
     )

@@ -312,3 +312,24 @@ def test_an_unknown_key_does_not_hide_other_mistakes(tmp_path: Path) -> None:
         (13, "payoffs.A[0].colour"),
         (14, "payoffs.A[0].value"),
     ]
+
+
+def test_derived_quantities_are_evaluated_in_order_and_vectorised(tmp_path: Path) -> None:
+    base = (Path(__file__).parent / "fixtures" / "base_game.yaml").read_text()
+    text = base.replace("value: 10 * dependence\n", "value: double / 2\n", 1).replace(
+        "payoffs:\n",
+        "derived:\n"
+        "  supply_value:\n    description: Worth of licensed supply.\n"
+        "    value: 10 * dependence\n"
+        "  double:\n    description: Twice that.\n    value: 2 * supply_value\n"
+        "payoffs:\n",
+        1,
+    )
+    f = tmp_path / "derived.yaml"
+    f.write_text(text)
+    game = model.load(f)
+    plain = model.load(Path(__file__).parent / "fixtures" / "base_game.yaml")
+    np.testing.assert_allclose(game.matrices()[0], plain.matrices()[0])
+    grid = {"dependence": np.linspace(0.1, 0.9, 7)}
+    np.testing.assert_allclose(game.matrices_batch(grid)[0], plain.matrices_batch(grid)[0])
+    assert game.derived_values(scenario="squeeze") == {"supply_value": 8.0, "double": 16.0}
