@@ -182,6 +182,16 @@ def _cmd_describe(args: argparse.Namespace) -> int:
             align="lrrll",
         ))
         print()
+    if game.derived:
+        values = game.derived_values()
+        print("Derived quantities (formulas over the parameters)")
+        print(table(
+            ["name", "value", "unit", "formula"],
+            [[d.name, f"{values[d.name]:.4g}", d.unit, d.formula.text.strip()]
+             for d in game.derived],
+            align="lrll",
+        ))
+        print()
     if game.scenarios:
         print("Scenarios")
         for s in game.scenarios.values():
