@@ -125,7 +125,7 @@ def render(an: Analysis, width: int = 120) -> str:
 
     kind = "extreme equilibria" if r.degenerate else "equilibria"
     out.append(f"All {kind} ({len(r.equilibria)}), each verified: no player gains more than "
-               f"{tol:g} by deviating")
+               f"{tol:g} times its largest |payoff| by deviating")
     for k, e in enumerate(r.equilibria, start=1):
         x, y = e.strategies
         oc = an.outcome(x, y)
@@ -136,6 +136,10 @@ def render(an: Analysis, width: int = 120) -> str:
         )
         out.append(f"      {pr}: {strategy_text(x, rows, rcode)}")
         out.append(f"      {pc}: {strategy_text(y, cols, ccode)}")
+        if an.exact and e.exact_strategies is not None and e.exact_payoffs is not None:
+            ex, ey = (", ".join(map(str, s)) for s in e.exact_strategies)
+            out.append(f"      exact: x = ({ex}), y = ({ey}); payoffs "
+                       f"{e.exact_payoffs[0]}, {e.exact_payoffs[1]}")
         if oc is None and g.outcomes:
             probs = g.outcome_probabilities(x, y)
             out.append(
