@@ -7,15 +7,18 @@ parameter, a malformed option), 1 if a solver fails its own verification.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
+import pkgutil
 import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
+from . import __version__, commands
 from .errors import LeverageError, PayoffFileError, UsageError
+from .game import Game
 from .io import atomic_write
 from .limits import SolveTimeout
 
@@ -29,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_INPUT)
 
 
-def _parse_set(items: Sequence[str]) -> dict[str, float]:
+def parse_set(items: Sequence[str]) -> dict[str, float]:
     out: dict[str, float] = {}
     for item in items:
         name, sep, value = item.partition("=")
@@ -48,7 +51,7 @@ def _parse_set(items: Sequence[str]) -> dict[str, float]:
     return out
 
 
-def _load_any(path: str):
+def load_any(path: str) -> Game:
     """A payoff file, or a Gambit .nfg file (by its suffix)."""
     if path.lower().endswith(".nfg"):
         from .nfg import game_from_nfg
@@ -63,8 +66,8 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     from .analysis import analyse
     from .report import render
 
-    game = _load_any(args.file)
-    overrides = _parse_set(args.set or [])
+    game = load_any(args.file)
+    overrides = parse_set(args.set or [])
     for name, v in overrides.items():
         p = game.parameters.get(name)
         if p is not None and not p.low <= v <= p.high:
@@ -98,8 +101,8 @@ def _cmd_solve(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from .nfg import game_to_nfg
 
-    game = _load_any(args.file)
-    overrides = _parse_set(args.set or [])
+    game = load_any(args.file)
+    overrides = parse_set(args.set or [])
     A, B = game.matrices(overrides, args.scenario)
     setting = f"scenario {args.scenario}" if args.scenario else "baseline"
     if overrides:
@@ -252,6 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print the JSON Schema of payoff files")
     p.add_argument("--out", help="write to this file (atomically)")
     p.set_defaults(func=_cmd_schema)
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module.register(sub)
     return parser
 
 
