@@ -423,8 +423,10 @@ def render(game: Game, args: argparse.Namespace, overrides: Mapping[str, float],
                         f"payoffs {num(b['payoffs'][0])}, {num(b['payoffs'][1])}")
             msg += ". "
         crit = lo["critical_discount"]
-        msg += (f"The easiest to keep is ({rc[li]}, {cc[lj]}), needing "
-                f"{_threshold(math.inf if crit is None else crit)}.")
+        if crit is None:
+            msg += "None of them can be kept with a discount factor below 1."
+        else:
+            msg += f"The easiest to keep is ({rc[li]}, {cc[lj]}), needing {crit:.2f}."
         out += wrap(msg)
     return "\n".join(out) + "\n"
 
