@@ -1,0 +1,28 @@
+"""Bargaining over a game's payoffs: the feasible set and its frontier, the disagreement point,
+the Nash, Kalai-Smorodinsky and egalitarian solutions, Nash's variable threats, Rubinstein's
+alternating offers, and how each bargain moves with a parameter (its leverage)."""
+
+from .feasible import FeasibleSet, Frontier, NoBargainError, feasible_set, pareto_frontier
+from .pipeline import SOLUTIONS, Bargain, Settings, Solution, bargain
+from .rubinstein import first_proposer_share, rubinstein
+from .solutions import egalitarian_solution, kalai_smorodinsky_solution, nash_solution
+from .threats import variable_threats
+
+__all__ = [
+    "SOLUTIONS",
+    "Bargain",
+    "FeasibleSet",
+    "Frontier",
+    "NoBargainError",
+    "Settings",
+    "Solution",
+    "bargain",
+    "egalitarian_solution",
+    "feasible_set",
+    "first_proposer_share",
+    "kalai_smorodinsky_solution",
+    "nash_solution",
+    "pareto_frontier",
+    "rubinstein",
+    "variable_threats",
+]

@@ -1,0 +1,124 @@
+"""``leverage bargain``: the deals bargaining theory predicts, and what moves them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from ..cli import load_any, parse_set
+from ..errors import UsageError
+from ..io import atomic_write
+
+HELP = """\
+Bargain over a game's payoffs. Agreements are lotteries over profiles (or over the profiles of
+named outcomes, with --deals); the disagreement point is an equilibrium (picked by --rule), each
+side's security level (maxmin), the status quo or a given profile. Prints the Nash,
+Kalai-Smorodinsky and egalitarian bargains, Nash's variable-threat bargain and Rubinstein's
+alternating-offers bargain, each as the deal the sides would strike, and with --leverage how
+each moves with a parameter. Powers and discount factors are numbers, parameter or derived
+names, or formulas over them.
+
+rules for --disagreement equilibrium:
+  payoff-dominant   the highest sum of payoffs (default)
+  lowest-sum        the lowest sum of payoffs (the costliest equilibrium)
+  best-for:PLAYER   the highest payoff for PLAYER
+  worst-for:PLAYER  the lowest payoff for PLAYER
+ties go to the equilibrium leverage solve lists first."""
+
+
+def _pairs(items: Sequence[str] | None, option: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name or not value:
+            raise UsageError(f"{option} expects PLAYER=VALUE, got '{item}'")
+        if name in out:
+            raise UsageError(f"{option} {name} is given twice")
+        out[name] = value
+    return out
+
+
+def _deals(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    if not names:
+        raise UsageError("--deals expects outcome names separated by commas, e.g. deal,truce")
+    return names
+
+
+def _cmd_bargain(args: argparse.Namespace) -> int:
+    from ..bargaining.leverage import leverage
+    from ..bargaining.pipeline import Settings, bargain
+    from ..bargaining.report import bargain_json, render
+
+    game = load_any(args.file)
+    overrides = parse_set(args.set or [])
+    for name, v in overrides.items():
+        p = game.parameters.get(name)
+        if p is not None and not p.low <= v <= p.high:
+            print(f"warning: {name}={v:g} is outside its plausible range "
+                  f"[{p.low:g}, {p.high:g}]", file=sys.stderr)
+    if not 0 < args.tol < 1:
+        raise UsageError("--tol must be between 0 and 1")
+    settings = Settings(
+        deals=_deals(args.deals),
+        disagreement=args.disagreement,
+        rule=args.rule,
+        powers=_pairs(args.power, "--power"),
+        discounts=_pairs(args.discount, "--discount"),
+        first=args.first,
+        tol=args.tol,
+    )
+    b = bargain(game, overrides, args.scenario, settings)
+    wanted = list(dict.fromkeys(args.leverage or []))
+    levers = [leverage(game, p, overrides, args.scenario, settings, args.points) for p in wanted]
+    if args.json:
+        text = json.dumps(bargain_json(b, levers), indent=2) + "\n"
+    else:
+        text = render(b, levers)
+    if args.out:
+        atomic_write(args.out, text)
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "bargain",
+        help="bargaining solutions: Nash, Kalai-Smorodinsky, egalitarian, threats, Rubinstein",
+        description=HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("file", help="payoff file (YAML) or .nfg")
+    p.add_argument("--scenario", help="a scenario named in the file")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE",
+                   help="set a parameter (after the scenario); repeatable")
+    p.add_argument("--deals", metavar="OUTCOME,...",
+                   help="agree only on profiles in these named outcomes (default: any profile)")
+    p.add_argument("--disagreement", default="equilibrium", metavar="SPEC",
+                   help="equilibrium (default), equilibrium:K, equilibrium:OUTCOME, maxmin, "
+                        "status-quo, or profile:R08,C01 (codes) / profile:7,0 (0-based)")
+    p.add_argument("--rule", default="payoff-dominant",
+                   help="which equilibrium, if several (default payoff-dominant; see above)")
+    p.add_argument("--power", action="append", metavar="PLAYER=VALUE",
+                   help="bargaining power in (0, 1), the other side has the rest (default "
+                        "equal); both players: positive weights")
+    p.add_argument("--discount", action="append", metavar="PLAYER=VALUE",
+                   help="discount factor per round in (0, 1) for Rubinstein (default 0.99)")
+    p.add_argument("--first", metavar="PLAYER",
+                   help="who proposes first in Rubinstein (default: the row player)")
+    p.add_argument("--leverage", action="append", metavar="PARAM",
+                   help="how each bargain moves with this parameter; repeatable")
+    p.add_argument("--points", type=int, default=5,
+                   help="points in each --leverage sweep over the parameter's range (default 5)")
+    p.add_argument("--tol", type=float, default=1e-9,
+                   help="relative tolerance of the solver and of the frontier (default 1e-9)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--out", help="write to this file (atomically) instead of standard output")
+    p.set_defaults(func=_cmd_bargain)
