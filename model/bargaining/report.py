@@ -19,6 +19,10 @@ def _num(x: float, digits: int = 2) -> str:
     return "0." + "0" * digits if s.lstrip("-") == "0." + "0" * digits else s
 
 
+def _signed(x: float) -> str:
+    return "+0.00" if abs(x) < 0.005 else f"{x:+.2f}"
+
+
 def _prob(p: float) -> str:
     """Two decimals, or enough significant digits to tell a small probability from 0 or 1."""
     return f"{p:.2f}" if 0.005 <= p <= 0.995 else f"{p:.2g}" if p < 0.5 else f"{p:.3f}"
@@ -195,7 +199,7 @@ def render(b: Bargain, leverages: Sequence[Leverage] = ()) -> str:
             used_r.add(t.profile[0])
             used_c.add(t.profile[1])
         srows.append([_solution_label(s, b), _num(s.payoffs[0]), _num(s.payoffs[1]),
-                      f"{s.gains[0]:+.2f}", f"{s.gains[1]:+.2f}",
+                      _signed(s.gains[0]), _signed(s.gains[1]),
                       _deal_text(s.deal, rcode, ccode)])
     out.append(table(["solution", p0, p1, f"gain {p0}", f"gain {p1}", "deal (probability)"],
                      srows, align="lrrrrl"))
