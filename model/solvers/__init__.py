@@ -7,24 +7,38 @@ input; :func:`model.solve.solve` combines them.
 from ._common import SolverError, snap_to_rationals
 from .degeneracy import degeneracy
 from .dominance import DominanceResult, DominanceStep, iterated_dominance
+from .dynamics import FictitiousPlayPath, ReplicatorPath, fictitious_play, replicator_dynamics
 from .enumeration import EnumerationResult, enumerate_equilibria
+from .lemke_howson import lemke_howson, lemke_howson_all
 from .pareto import pareto_optimal_profiles
 from .pure import best_replies, pure_equilibria, pure_equilibria_batch
+from .qre import QREPath, logit_qre, logit_qre_path
 from .verify import is_equilibrium, regrets
+from .zerosum import zero_sum_value
 
 __all__ = [
     "DominanceResult",
     "DominanceStep",
     "EnumerationResult",
+    "FictitiousPlayPath",
+    "QREPath",
+    "ReplicatorPath",
     "SolverError",
     "best_replies",
     "degeneracy",
     "enumerate_equilibria",
+    "fictitious_play",
     "is_equilibrium",
     "iterated_dominance",
+    "lemke_howson",
+    "lemke_howson_all",
+    "logit_qre",
+    "logit_qre_path",
     "pareto_optimal_profiles",
     "pure_equilibria",
     "pure_equilibria_batch",
     "regrets",
+    "replicator_dynamics",
     "snap_to_rationals",
+    "zero_sum_value",
 ]
