@@ -115,6 +115,40 @@ class OutcomeInfo:
 
 
 @dataclass(frozen=True)
+class RuleInfo:
+    """One compiled dynamics rule: where ``mask`` holds, ``parameter`` moves by ``change`` per
+    period, or a share ``rate`` of the way to ``target`` (exactly one of the two forms)."""
+
+    parameter: str
+    description: str
+    source: str
+    mask: np.ndarray  # bool (m, n)
+    where: str
+    change: Formula | None = None
+    target: Formula | None = None
+    rate: Formula | None = None
+    when_text: str = "always"
+    rate_where: str = ""
+
+
+@dataclass(frozen=True)
+class DynamicsInfo:
+    """How parameters move from period to period (see ``model.dynamics``)."""
+
+    period_length: float
+    period_unit: str
+    discount: Formula | None
+    rules: tuple[RuleInfo, ...]
+    discount_where: str = ""
+    payoff_unit: str = ""
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """The parameters some rule moves, in the order first named."""
+        return tuple(dict.fromkeys(r.parameter for r in self.rules))
+
+
+@dataclass(frozen=True)
 class Game:
     """A two-player game compiled from a payoff file."""
 
@@ -130,6 +164,7 @@ class Game:
     sha256: str
     files: tuple[Path, ...] = field(default=())
     derived: tuple[DerivedInfo, ...] = field(default=())
+    dynamics: DynamicsInfo | None = None
 
     # ------------------------------------------------------------------ shape and labels
     @property

@@ -32,11 +32,13 @@ from .game import (
     Clause,
     Condition,
     DerivedInfo,
+    DynamicsInfo,
     Game,
     NonFiniteError,
     OutcomeInfo,
     ParameterInfo,
     PlayerInfo,
+    RuleInfo,
     ScenarioInfo,
     TermInfo,
     action_label,
@@ -399,6 +401,11 @@ def _pydantic_problems(ctx: _Ctx, exc: ValidationError) -> None:
             ctx.add(loc, f"range must be [low, high]: two numbers, found {n}")
         elif kind == "too_short" and last == "set":
             ctx.add(loc, "a scenario must change at least one parameter")
+        elif kind == "too_short" and last == "rules":
+            ctx.add(loc, "a dynamics section needs at least one rule")
+        elif kind == "greater_than":
+            limit = err.get("ctx", {}).get("gt", 0)
+            ctx.add(loc, f"must be greater than {limit:g}, got {value}")
         elif kind == "string_too_short":
             ctx.add(loc, "must not be empty")
         elif kind == "string_too_long":
@@ -714,6 +721,7 @@ def _compile(ctx: _Ctx, g: S.GameSpec, path: Path, files: tuple[Path, ...]) -> G
                 ctx.add(("outcomes", name, "when"),
                         "matches no action profile (are the levels it names excluded?)")
             outcomes.append(OutcomeInfo(name, o.description, mask))
+    dynamics = _dynamics(ctx, checker, g, pair)
     if ctx.problems:
         raise PayoffFileError(ctx.problems)
 
@@ -739,9 +747,139 @@ def _compile(ctx: _Ctx, g: S.GameSpec, path: Path, files: tuple[Path, ...]) -> G
         sha256=digest.hexdigest(),
         files=files,
         derived=tuple(derived),
+        dynamics=dynamics,
     )
     _check_finite_everywhere(ctx, game)
     return game
+
+
+def _dynamics(
+    ctx: _Ctx, checker: _Checker, g: S.GameSpec, pair: tuple[PlayerInfo, PlayerInfo]
+) -> DynamicsInfo | None:
+    """Check the ``dynamics`` section: each rule names a parameter, a source, a condition on
+    chips and either ``change`` or ``target`` with ``rate``."""
+    d = g.dynamics
+    if d is None:
+        return None
+    discount = None
+    if d.discount is not None:
+        discount = checker.formula(d.discount, ("dynamics", "discount"))
+    rules: list[RuleInfo] = []
+    for k, r in enumerate(d.rules):
+        path: PathKey = ("dynamics", "rules", k)
+        ok = True
+        if r.parameter not in g.parameters:
+            if r.parameter in g.derived:
+                msg = (
+                    f"'{r.parameter}' is a derived quantity, not a parameter; a rule moves "
+                    "parameters and the derived quantities follow"
+                )
+            elif r.parameter in checker.chips:
+                msg = (
+                    f"'{r.parameter}' is a chip, not a parameter; a rule moves a parameter, "
+                    "and 'when' says for which chip levels"
+                )
+            else:
+                msg = (
+                    f"unknown parameter '{r.parameter}'{did_you_mean(r.parameter, g.parameters)}"
+                    f" (parameters: {known(g.parameters)})"
+                )
+            ctx.add((*path, "parameter"), msg)
+            ok = False
+        checker._source(r.source, (*path, "source"))
+        raw_rule = ctx.doc.data["dynamics"]["rules"][k]
+        cond = None
+        if "when" in raw_rule and r.when is None:
+            ctx.add(
+                (*path, "when"),
+                "'when' is empty; give a condition, or remove 'when' to "
+                "apply the rule every period",
+            )
+            ok = False
+        elif r.when is not None:
+            cond = checker.condition(r.when, (*path, "when"))
+            ok = ok and cond is not None
+        forms = [key for key in ("change", "target", "rate") if key in raw_rule]
+        change = target = rate = None
+        if "change" in forms and len(forms) > 1:
+            other = next(key for key in forms if key != "change")
+            ctx.add(
+                (*path, other),
+                f"give either 'change' or 'target' with 'rate', not both ('{other}' and 'change')",
+                key=True,
+            )
+            ok = False
+        elif not forms and set(raw_rule) <= set(S.Rule.model_fields):
+            ctx.add(
+                path,
+                "a rule needs 'change' (added each period), or 'target' and 'rate' "
+                "(moved toward each period)",
+            )
+            ok = False
+        elif not forms:
+            ok = False  # a misspelt key, reported as unknown
+        elif forms == ["change"]:
+            change = checker.formula(r.change, (*path, "change"))
+            ok = ok and change is not None
+        elif len(forms) == 1:
+            missing = "rate" if forms == ["target"] else "target"
+            ctx.add(
+                path,
+                f"'{forms[0]}' needs '{missing}' too: the rule moves the parameter a "
+                "share 'rate' of the way to 'target' each period",
+            )
+            ok = False
+        else:
+            target = checker.formula(r.target, (*path, "target"))
+            rate = checker.formula(r.rate, (*path, "rate"))
+            ok = ok and target is not None and rate is not None
+        if not ok:
+            continue
+        mask = condition_mask(cond, pair)
+        if not mask.any():
+            ctx.add(
+                (*path, "when"),
+                "matches no action profile, so this rule never applies "
+                "(are the levels it names excluded?)",
+            )
+            continue
+        rules.append(
+            RuleInfo(
+                parameter=r.parameter,
+                description=r.description,
+                source=r.source,
+                mask=mask,
+                where=_where(ctx, (*path, "change" if change is not None else "target")),
+                change=change,
+                target=target,
+                rate=rate,
+                when_text=_condition_text(r.when),
+                rate_where=_where(ctx, (*path, "rate")) if rate is not None else "",
+            )
+        )
+    return DynamicsInfo(
+        d.period.length,
+        d.period.unit,
+        discount,
+        tuple(rules),
+        _where(ctx, ("dynamics", "discount")) if discount is not None else "",
+        d.payoff_unit,
+    )
+
+
+def _condition_text(raw: Any) -> str:
+    """A condition as short text, for tables: ``eda=banned`` or ``eda=banned | rare_earths=...``."""
+    if raw is None:
+        return "always"
+    clauses = raw if isinstance(raw, list) else [raw]
+    parts = []
+    for clause in clauses:
+        items = []
+        for chip, levels in clause.items():
+            shown = "/".join(map(str, levels)) if isinstance(levels, list) else str(levels)
+            items.append(f"{chip}={shown}")
+        parts.append(", ".join(items))
+    return " | ".join(parts)
 
 
 def _derived(ctx: _Ctx, checker: _Checker, g: S.GameSpec) -> list[DerivedInfo]:
@@ -872,6 +1010,10 @@ def _check_finite_everywhere(ctx: _Ctx, game: Game) -> None:
     for label, values in points:
         try:
             game.matrices(values)
+            if game.dynamics is not None:
+                from .dynamics import rule_values
+
+                rule_values(game, values)
         except NonFiniteError as exc:
             loc, _, field = exc.where.partition(": ")
             file, line, col = _split_loc(loc) if loc else (str(game.path), 1, 1)

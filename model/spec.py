@@ -98,6 +98,56 @@ class Outcome(_Strict):
     when: Any = Field(description=CONDITION_DOC)
 
 
+class Period(_Strict):
+    """How long one period of a simulation is; rule changes are per period."""
+
+    length: Annotated[FiniteFloat, Field(gt=0)] = 1.0
+    unit: Text = "year"
+
+
+class Rule(_Strict):
+    """How one parameter moves per period, where ``when`` holds. Give either ``change`` (added
+    each period) or ``target`` and ``rate`` (the parameter moves the share ``rate`` of the way to
+    ``target`` each period). Values are kept inside the parameter's range."""
+
+    parameter: Name = Field(description="The parameter this rule moves.")
+    description: Text
+    source: Name = Field(description="A key of `sources`.")
+    when: Any = Field(
+        default=None, description=CONDITION_DOC + " Absent: every period, whatever is played."
+    )
+    change: Any = Field(
+        default=None,
+        description="A number or a formula over parameters and derived quantities: added to the "
+        "parameter each period the condition holds.",
+    )
+    target: Any = Field(
+        default=None, description="With `rate`: the value the parameter moves toward (formula)."
+    )
+    rate: Any = Field(
+        default=None,
+        description="With `target`: the share of the distance to the target covered per period, "
+        "between 0 and 1 (formula).",
+    )
+
+
+class Dynamics(_Strict):
+    """How parameters change from period to period, depending on the actions played."""
+
+    period: Period = Field(default_factory=Period)
+    discount: Any = Field(
+        default=None,
+        description="Discount factor per period (a number or formula, between 0 and 1) for "
+        "cumulative payoffs. Absent: 1 (no discounting).",
+    )
+    payoff_unit: str = Field(
+        default="",
+        description="The unit of the payoffs, for tables and plots (for example "
+        "'bn USD per year').",
+    )
+    rules: Annotated[list[Rule], Field(min_length=1)]
+
+
 class GameSpec(_Strict):
     """One two-player game (row player first)."""
 
@@ -123,6 +173,10 @@ class GameSpec(_Strict):
     )
     scenarios: dict[Name, Scenario] = Field(default_factory=dict)
     outcomes: dict[Name, Outcome] = Field(default_factory=dict)
+    dynamics: Dynamics | None = Field(
+        default=None,
+        description="How parameters change per period with the actions played (for simulations).",
+    )
 
 
 def json_schema() -> dict[str, Any]:

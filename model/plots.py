@@ -1,0 +1,195 @@
+"""Figures of simulated paths, drawn with matplotlib's Agg backend (no display needed) and sized
+to be read on a projector: large type, thick lines, labelled axes with units, a legend per panel.
+
+Each function returns the PNG as bytes; :func:`save` writes them atomically.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from .io import atomic_write
+
+if TYPE_CHECKING:
+    from .dynamics import RestrictionComparison, SimulationResult
+
+STYLE: dict[str, Any] = {
+    "font.size": 16,
+    "axes.titlesize": 18,
+    "axes.labelsize": 16,
+    "xtick.labelsize": 14,
+    "ytick.labelsize": 14,
+    "legend.fontsize": 13,
+    "lines.linewidth": 3.0,
+    "lines.markersize": 8,
+    "axes.grid": True,
+    "grid.alpha": 0.35,
+}
+PANEL_HEIGHT = 3.8  # inches
+WIDTH = 13.0
+DPI = 100
+
+
+@contextmanager
+def _figure(panels: int, height: float | None = None) -> Iterator[tuple[Any, list[Any]]]:
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(cast(Any, STYLE)):
+        fig = Figure(figsize=(WIDTH, height or PANEL_HEIGHT * panels), layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = [fig.add_subplot(panels, 1, k + 1) for k in range(panels)]
+        yield fig, axes
+
+
+def _png(fig: Any) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    return buf.getvalue()
+
+
+def _shade_forced(ax: Any, forced: Sequence[int], label: bool) -> None:
+    for k, t in enumerate(forced):
+        ax.axvspan(
+            t - 0.5,
+            t + 0.5,
+            color="0.85",
+            zorder=0,
+            label="forced period" if label and k == 0 else None,
+        )
+
+
+def simulation_png(result: SimulationResult) -> bytes:
+    """The path of a simulation: one panel per unit of the parameters the dynamics move, then
+    each side's payoff per period, the cumulative discounted payoffs, and the outcome of each
+    period (stacked probabilities, so a mixed equilibrium shows its mix)."""
+    game = result.game
+    names = game.player_names
+    periods = [r.period for r in result.periods]
+    forced = [r.period for r in result.periods if r.forced]
+    unit = result.period_unit
+    pay_unit = result.payoff_unit or "payoff units"
+    by_unit: dict[str, list[str]] = {}
+    for p in result.tracked:
+        by_unit.setdefault(game.parameters[p].unit, []).append(p)
+    panels = len(by_unit) + 3
+    colours = ("tab:blue", "tab:red")
+    with _figure(panels) as (fig, axes):
+        fig.suptitle(
+            f"{game.title}: {len(periods)} periods, selection '{result.selection}'", fontsize=20
+        )
+        k = 0
+        for param_unit, params in by_unit.items():
+            ax = axes[k]
+            _shade_forced(ax, forced, label=k == 0)
+            for p in params:
+                ax.plot(periods, [r.parameters[p] for r in result.periods], marker="o", label=p)
+            ax.set_ylabel(param_unit)
+            ax.set_title("Leverage parameters (value during the period)")
+            ax.legend(loc="best")
+            k += 1
+        ax = axes[k]
+        _shade_forced(ax, forced, label=not by_unit)
+        for side in (0, 1):
+            ax.plot(
+                periods,
+                [r.payoffs[side] for r in result.periods],
+                marker="o",
+                color=colours[side],
+                label=names[side],
+            )
+        ax.axhline(0, color="0.3", linewidth=1)
+        ax.set_ylabel(pay_unit)
+        ax.set_title("Payoff in each period")
+        ax.legend(loc="best")
+        ax = axes[k + 1]
+        _shade_forced(ax, forced, label=False)
+        for side in (0, 1):
+            ax.plot(
+                periods,
+                [r.cumulative[side] for r in result.periods],
+                marker="s",
+                color=colours[side],
+                label=f"{names[side]} (discounted sum)",
+            )
+        ax.axhline(0, color="0.3", linewidth=1)
+        ax.set_ylabel(pay_unit.replace(" per year", "") if pay_unit != "payoff units" else pay_unit)
+        ax.set_title("Cumulative discounted payoff")
+        ax.legend(loc="best")
+        ax = axes[k + 2]
+        _shade_forced(ax, forced, label=False)
+        outcomes: list[str] = []
+        for r in result.periods:
+            for name in r.outcome_probabilities:
+                if name not in outcomes:
+                    outcomes.append(name)
+        bottom = [0.0] * len(periods)
+        cmap = _colours(len(outcomes))
+        for j, name in enumerate(outcomes):
+            heights = [r.outcome_probabilities.get(name, 0.0) for r in result.periods]
+            ax.bar(periods, heights, bottom=bottom, width=0.8, color=cmap[j], label=name)
+            bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+        ax.set_ylim(0, 1.05)
+        ax.set_ylabel("probability")
+        ax.set_title(
+            "Outcome of each period"
+            if outcomes
+            else "Outcome of each period (the file names no outcomes)"
+        )
+        if outcomes:
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        for ax in axes:
+            ax.set_xlabel(f"period (of {unit})" if unit else "period")
+            ax.set_xlim(0.5, len(periods) + 0.5)
+            ax.set_xticks(periods if len(periods) <= 30 else periods[:: max(1, len(periods) // 15)])
+        return _png(fig)
+
+
+def comparison_png(comparison: RestrictionComparison) -> bytes:
+    """Cumulative discounted payoffs of both sides against the length of the forced
+    restriction."""
+    runs = comparison.runs
+    names = runs[0].game.player_names
+    pay_unit = runs[0].payoff_unit.replace(" per year", "") or "payoff units"
+    horizon = len(runs[0].periods)
+    with _figure(1, height=6.5) as (fig, axes):
+        ax = axes[0]
+        lengths = list(comparison.lengths)
+        width = 0.38
+        xs = list(range(len(lengths)))
+        for p, (shift, colour) in enumerate(((-width / 2, "tab:blue"), (width / 2, "tab:red"))):
+            ax.bar(
+                [x + shift for x in xs],
+                [r.cumulative[p] for r in runs],
+                width=width,
+                color=colour,
+                label=names[p],
+            )
+        ax.axhline(0, color="0.3", linewidth=1)
+        ax.set_xticks(xs, [str(k) for k in lengths])
+        each = f" of {runs[0].period_unit}" if runs[0].period_unit else ""
+        ax.set_xlabel(f"periods{each} the restriction is held, out of {horizon}")
+        ax.set_ylabel(f"cumulative payoff ({pay_unit})")
+        ax.set_title(
+            f"Held from period 1: {comparison.forced}\nthen free play "
+            f"(selection '{runs[0].selection}'), discounted sum over {horizon} periods"
+        )
+        ax.legend(loc="best")
+        return _png(fig)
+
+
+def _colours(n: int) -> list[Any]:
+    from matplotlib import colormaps
+
+    cmap = colormaps["tab10"]
+    return [cmap(k % 10) for k in range(n)]
+
+
+def save(path: str | Path, png: bytes) -> None:
+    """Write a PNG atomically."""
+    atomic_write(path, png)
