@@ -62,10 +62,9 @@ def load_any(path: str) -> Game:
     return load(path)
 
 
-def _cmd_solve(args: argparse.Namespace) -> int:
-    from .analysis import analyse
-    from .report import render
-
+def load_setting(args: argparse.Namespace) -> tuple[Game, dict[str, float]]:
+    """The game named by ``args.file`` and the ``--set`` overrides, warning on stderr about a
+    value outside its parameter's plausible range."""
     game = load_any(args.file)
     overrides = parse_set(args.set or [])
     for name, v in overrides.items():
@@ -75,6 +74,34 @@ def _cmd_solve(args: argparse.Namespace) -> int:
                 f"warning: {name}={v:g} is outside its plausible range [{p.low:g}, {p.high:g}]",
                 file=sys.stderr,
             )
+    return game, overrides
+
+
+def emit(args: argparse.Namespace, text: str) -> None:
+    """Write ``text`` to ``--out`` (atomically) or to standard output."""
+    if getattr(args, "out", None):
+        atomic_write(args.out, text)
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
+def add_setting_arguments(p: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
+    """The arguments every command on a game shares: the file, the setting, the output."""
+    p.add_argument("file", help="payoff file (YAML) or Gambit strategic-form file (.nfg)")
+    p.add_argument("--scenario", help="a scenario named in the file")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE",
+                   help="set a parameter (after the scenario); repeatable")
+    if json_flag:
+        p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--out", help="write to this file (atomically) instead of standard output")
+
+
+def _cmd_solve(args: argparse.Namespace) -> int:
+    from .analysis import analyse
+    from .report import render
+
+    game, overrides = load_setting(args)
     if args.timeout is not None and not args.timeout > 0:
         raise UsageError("--timeout must be a positive number of seconds")
     try:
@@ -90,30 +117,21 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         text = json.dumps(an.to_json(), indent=2) + "\n"
     else:
         text = render(an, width=shutil.get_terminal_size((120, 40)).columns)
-    if args.out:
-        atomic_write(args.out, text)
-        print(f"wrote {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    emit(args, text)
     return EXIT_OK
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from .nfg import game_to_nfg
 
-    game = load_any(args.file)
-    overrides = parse_set(args.set or [])
+    game, overrides = load_setting(args)
     A, B = game.matrices(overrides, args.scenario)
     setting = f"scenario {args.scenario}" if args.scenario else "baseline"
     if overrides:
         setting += "; " + ", ".join(f"{k}={v:g}" for k, v in overrides.items())
     comment = f"Exported from {args.file} ({setting}); sha256 {game.sha256}"
     text = game_to_nfg(game, A, B, comment)
-    if args.out:
-        atomic_write(args.out, text)
-        print(f"wrote {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    emit(args, text)
     return EXIT_OK
 
 
@@ -155,11 +173,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     from .spec import json_schema_text
 
     text = json_schema_text()
-    if args.out:
-        atomic_write(args.out, text)
-        print(f"wrote {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    emit(args, text)
     return EXIT_OK
 
 
@@ -221,11 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("solve", help="solve a payoff file: matrix, dominance, all equilibria")
-    p.add_argument("file", help="payoff file (YAML) or Gambit strategic-form file (.nfg)")
-    p.add_argument("--scenario", help="a scenario named in the file")
-    p.add_argument("--set", action="append", metavar="NAME=VALUE",
-                   help="set a parameter (after the scenario); repeatable")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_setting_arguments(p)
     p.add_argument("--tol", type=float, default=1e-9,
                    help="tolerance of best replies and of the equilibrium check (default 1e-9)")
     p.add_argument("--method", help="solver method (default: chosen by size; see model.solve)")
@@ -233,15 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="exact rational arithmetic; JSON also gives fractions under 'exact'")
     p.add_argument("--timeout", type=float, metavar="SECONDS",
                    help="stop the solve cleanly after this many seconds")
-    p.add_argument("--out", help="write to this file (atomically) instead of standard output")
     p.set_defaults(func=_cmd_solve)
 
     p = sub.add_parser("export", help="write a game's payoff matrices in another format")
-    p.add_argument("file", help="payoff file (YAML) or .nfg")
+    add_setting_arguments(p, json_flag=False)
     p.add_argument("--to", choices=["nfg"], required=True, help="format: nfg (Gambit)")
-    p.add_argument("--scenario", help="a scenario named in the file")
-    p.add_argument("--set", action="append", metavar="NAME=VALUE", help="set a parameter")
-    p.add_argument("--out", help="write to this file (atomically) instead of standard output")
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("check", help="validate payoff files (directories are searched)")

@@ -120,14 +120,21 @@ def test_exact_json_gives_fractions(capsys: pytest.CaptureFixture[str]) -> None:
     assert mixed[0]["exact"]["payoffs"] == ["-1/4", "-1/4"]
 
 
-def test_timeout_stops_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rng = np.random.default_rng(0)
-    A, B = rng.normal(size=(2, 30, 30))
-    labels = [[str(k) for k in range(30)]] * 2
-    path = tmp_path / "big.nfg"
-    path.write_text(write_nfg("big", ["a", "b"], labels, A, B))
-    code = main(["solve", str(path), "--timeout", "0.2"])
+def test_timeout_stops_cleanly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import time
+
+    import model.analysis
+
+    def slow(*args: object, **kwargs: object) -> None:
+        time.sleep(30)
+
+    monkeypatch.setattr(model.analysis, "solve", slow)
+    start = time.monotonic()
+    code = main(["solve", str(NFG_DIR / "contrib_games_e07.nfg"), "--timeout", "0.5"])
     err = capsys.readouterr().err
+    assert time.monotonic() - start < 10
     assert code == 1
-    assert "stopped after 0.2 s" in err and "30 x 30" in err
+    assert "stopped after 0.5 s" in err and "4 x 4" in err
     assert "Traceback" not in err

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Sequence
 
-from ..cli import load_any, parse_set
+from ..cli import emit, load_setting
 from ..errors import UsageError
-from ..io import atomic_write
 
 HELP = """\
 Bargain over a game's payoffs. Agreements are lotteries over profiles (or over the profiles of
@@ -55,13 +53,7 @@ def _cmd_bargain(args: argparse.Namespace) -> int:
     from ..bargaining.pipeline import Settings, bargain
     from ..bargaining.report import bargain_json, render
 
-    game = load_any(args.file)
-    overrides = parse_set(args.set or [])
-    for name, v in overrides.items():
-        p = game.parameters.get(name)
-        if p is not None and not p.low <= v <= p.high:
-            print(f"warning: {name}={v:g} is outside its plausible range "
-                  f"[{p.low:g}, {p.high:g}]", file=sys.stderr)
+    game, overrides = load_setting(args)
     if not 0 < args.tol < 1:
         raise UsageError("--tol must be between 0 and 1")
     settings = Settings(
@@ -80,11 +72,7 @@ def _cmd_bargain(args: argparse.Namespace) -> int:
         text = json.dumps(bargain_json(b, levers), indent=2) + "\n"
     else:
         text = render(b, levers)
-    if args.out:
-        atomic_write(args.out, text)
-        print(f"wrote {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    emit(args, text)
     return 0
 
 

@@ -10,17 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import sys
 import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from ..cli import load_any, parse_set
 from ..errors import UsageError
 from ..game import Game
-from ..io import atomic_write
 from ..sequential import Commitment, NashPoint, StackelbergResult, stackelberg
 from ..solve import SolveResult, solve
 from ..text import prob_text, table
@@ -61,13 +58,9 @@ def load_setting(
     args: argparse.Namespace,
 ) -> tuple[Game, dict[str, float], dict[str, float], np.ndarray, np.ndarray]:
     """The game, the --set overrides, the resolved parameter values and the matrices."""
-    game = load_any(args.file)
-    overrides = parse_set(args.set or [])
-    for name, v in overrides.items():
-        p = game.parameters.get(name)
-        if p is not None and not p.low <= v <= p.high:
-            print(f"warning: {name}={v:g} is outside its plausible range "
-                  f"[{p.low:g}, {p.high:g}]", file=sys.stderr)
+    from ..cli import load_setting as game_and_overrides
+
+    game, overrides = game_and_overrides(args)
     values = game.resolve(overrides, args.scenario)
     A, B = game.matrices(values)
     return game, overrides, values, A, B
@@ -98,11 +91,9 @@ def header_json(game: Game, scenario: str | None, overrides: Mapping[str, float]
 
 
 def emit(args: argparse.Namespace, text: str) -> None:
-    if args.out:
-        atomic_write(args.out, text)
-        print(f"wrote {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    from ..cli import emit as write
+
+    write(args, text)
 
 
 def width() -> int:

@@ -98,20 +98,12 @@ def parse_lengths(text: str, periods: int) -> list[int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cli import load_any, parse_set
+    from ..cli import load_setting
 
-    game = load_any(args.file)
-    overrides = parse_set(args.set or [])
+    game, overrides = load_setting(args)
     if args.periods < 1:
         raise UsageError(f"--periods must be at least 1, got {args.periods}")
     check_selection(args.select)
-    for name, v in overrides.items():
-        p = game.parameters.get(name)
-        if p is not None and not p.low <= v <= p.high:
-            print(
-                f"warning: {name}={v:g} is outside its plausible range [{p.low:g}, {p.high:g}]",
-                file=sys.stderr,
-            )
     forces = [parse_force(game, text) for text in (args.force or [])]
     if args.compare_lengths is not None:
         if len(forces) != 1:
@@ -151,12 +143,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _emit(args: argparse.Namespace, text: str) -> None:
-    if args.out:
-        atomic_write(args.out, text)
-        print(f"wrote {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    from ..cli import emit
 
+    emit(args, text)
 
 def _write_result(args: argparse.Namespace, result: SimulationResult) -> None:
     if args.csv:
