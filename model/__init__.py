@@ -11,7 +11,7 @@
 from .errors import LeverageError, PayoffFileError, Problem, UsageError
 from .game import Game
 from .loader import check, load
-from .solve import solve  # the function; it shadows the module of the same name on purpose
+from .solve import solve, solve_batch  # the function; it shadows the module of that name
 
 __all__ = [
     "Game",
@@ -22,6 +22,7 @@ __all__ = [
     "check",
     "load",
     "solve",
+    "solve_batch",
 ]
 
 __version__ = "0.1.0"

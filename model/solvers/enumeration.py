@@ -90,9 +90,16 @@ class _Polytopes:
 
 def _polytopes(A: FloatArray, B: FloatArray, tol: float) -> _Polytopes:
     """Snap the payoffs and enumerate the vertices of both best-response polytopes."""
-    m, n = A.shape
     A_ints, grid_a = snap_to_integers(A, tol)
     B_ints, grid_b = snap_to_integers(B, tol)
+    return _polytopes_of_ints(A_ints, B_ints, (grid_a, grid_b))
+
+
+def _polytopes_of_ints(
+    A_ints: list[list[int]], B_ints: list[list[int]], grid: tuple[Fraction, Fraction]
+) -> _Polytopes:
+    """Vertices of both best-response polytopes of the game A_ints * grid, B_ints * grid."""
+    m, n = len(A_ints), len(A_ints[0])
     A_pos, low_a, g_a = positive_reduced(A_ints)
     B_pos, low_b, g_b = positive_reduced(B_ints)
     # P = {x in R^m : x >= 0, B^T x <= 1}: variable t < m is x_t (label t), slack j is label m+j.
@@ -101,7 +108,7 @@ def _polytopes(A: FloatArray, B: FloatArray, tol: float) -> _Polytopes:
     # Q = {y in R^n : y >= 0, A y <= 1}: variable t < n is y_t (label m+t), slack i is label i.
     low_bits = (1 << n) - 1
     Q = [(((v.zeros & low_bits) << m) | (v.zeros >> n), v) for v in enumerate_vertices(A_pos)]
-    return _Polytopes(m, n, P, Q, A_ints, B_ints, (grid_a, grid_b), ((low_a, g_a), (low_b, g_b)))
+    return _Polytopes(m, n, P, Q, A_ints, B_ints, grid, ((low_a, g_a), (low_b, g_b)))
 
 
 def _missing_labels(masks: list[int], L: int) -> NDArray[np.float32]:
@@ -200,10 +207,108 @@ def _degeneracy_witness(
 
 
 def _enumerate(A: FloatArray, B: FloatArray, tol: float) -> EnumerationResult:
-    poly = _polytopes(A, B, tol)
+    A_ints, grid_a = snap_to_integers(A, tol)
+    B_ints, grid_b = snap_to_integers(B, tol)
+    return _enumerate_ints(A_ints, B_ints, (grid_a, grid_b))
+
+
+def _pure_witness_of_ints(
+    A_ints: list[list[int]], B_ints: list[list[int]]
+) -> tuple[int, ExactStrategy, tuple[int, ...]] | None:
+    """The witness :func:`_degeneracy_witness` picks when a pure strategy has tied best
+    replies (support size 1 comes first; then the row player, then the lowest index)."""
+    m, n = len(A_ints), len(A_ints[0])
+    for i, row in enumerate(B_ints):
+        top = max(row)
+        replies = tuple(j for j, v in enumerate(row) if v == top)
+        if len(replies) > 1:
+            return 0, tuple(Fraction(int(k == i)) for k in range(m)), replies
+    for j in range(n):
+        column = [A_ints[i][j] for i in range(m)]
+        top = max(column)
+        replies = tuple(i for i, v in enumerate(column) if v == top)
+        if len(replies) > 1:
+            return 1, tuple(Fraction(int(k == j)) for k in range(n)), replies
+    return None
+
+
+def _undominated(A_ints: list[list[int]], B_ints: list[list[int]]) -> tuple[list[int], list[int]]:
+    """Actions that survive iterated removal of actions strictly dominated by a pure action,
+    exactly on the integers. Strictly dominated actions are played in no equilibrium, and
+    removing them leaves the set of equilibria unchanged, whatever the order (Gilboa, Kalai
+    and Zemel 1990, "On the order of eliminating dominated strategies")."""
+    rows = list(range(len(A_ints)))
+    cols = list(range(len(A_ints[0])))
+    changed = True
+    while changed:
+        changed = False
+        keep = [
+            r
+            for r in rows
+            if not any(all(A_ints[s][j] > A_ints[r][j] for j in cols) for s in rows if s != r)
+        ]
+        if len(keep) < len(rows):
+            rows, changed = keep, True
+        keep = [
+            c
+            for c in cols
+            if not any(all(B_ints[i][d] > B_ints[i][c] for i in rows) for d in cols if d != c)
+        ]
+        if len(keep) < len(cols):
+            cols, changed = keep, True
+    return rows, cols
+
+
+def _enumerate_pruned(
+    A_ints: list[list[int]], B_ints: list[list[int]], grid: tuple[Fraction, Fraction]
+) -> EnumerationResult:
+    """:func:`_enumerate_ints`, on the game left by iterated strict dominance when that is
+    smaller and some pure strategy has tied best replies.
+
+    The equilibria, their order and the maximal Nash subsets are those of the whole game:
+    the equilibria are the same (padded with zeros), and padding keeps the order. The
+    degeneracy witness is the pure one, which the whole game's polytopes would give too.
+    ``num_vertices`` counts the vertices of the smaller game's polytopes.
+    """
+    witness = _pure_witness_of_ints(A_ints, B_ints)
+    if witness is not None:
+        rows, cols = _undominated(A_ints, B_ints)
+        if len(rows) < len(A_ints) or len(cols) < len(A_ints[0]):
+            return _enumerate_ints(A_ints, B_ints, grid, (rows, cols), witness)
+    return _enumerate_ints(A_ints, B_ints, grid)
+
+
+def _enumerate_ints(
+    A_ints: list[list[int]],
+    B_ints: list[list[int]],
+    grid: tuple[Fraction, Fraction],
+    keep: tuple[list[int], list[int]] | None = None,
+    witness: tuple[int, ExactStrategy, tuple[int, ...]] | None = None,
+) -> EnumerationResult:
+    """Enumeration on snapped integer payoffs. With ``keep`` = (rows, cols) only that
+    subgame is enumerated (it must hold every equilibrium action) and ``witness`` is the
+    whole game's degeneracy witness."""
+    m, n = len(A_ints), len(A_ints[0])
+    if keep is None:
+        rows, cols = list(range(m)), list(range(n))
+        poly = _polytopes_of_ints(A_ints, B_ints, grid)
+    else:
+        rows, cols = keep
+        sub_a = [[A_ints[i][j] for j in cols] for i in rows]
+        sub_b = [[B_ints[i][j] for j in cols] for i in rows]
+        poly = _polytopes_of_ints(sub_a, sub_b, grid)
     edges = _edges(poly)
     (low_a, g_a), (low_b, g_b) = poly.affine
     grid_a, grid_b = poly.grid
+    zero = Fraction(0)
+
+    def pad(values: ExactStrategy, where: list[int], size: int) -> ExactStrategy:
+        if len(where) == size:
+            return values
+        out = [zero] * size
+        for t, p in zip(where, values, strict=True):
+            out[t] = p
+        return tuple(out)
 
     pairs: dict[tuple[int, int], tuple[ExactStrategy, ExactStrategy, Fraction, Fraction]] = {}
     for a, b in edges:
@@ -212,7 +317,7 @@ def _enumerate(A: FloatArray, B: FloatArray, tol: float) -> EnumerationResult:
         # In the reduced positive game the row player's payoff is 1 / sum(y) (Q's scaling).
         pay_a = grid_a * (low_a + g_a * (1 / sum_y - 1))
         pay_b = grid_b * (low_b + g_b * (1 / sum_x - 1))
-        pairs[(a, b)] = (x, y, pay_a, pay_b)
+        pairs[(a, b)] = (pad(x, rows, m), pad(y, cols, n), pay_a, pay_b)
 
     order = sorted(pairs, key=lambda e: _sort_key(pairs[e][0], pairs[e][1]))
     index = {e: k for k, e in enumerate(order)}
@@ -221,12 +326,12 @@ def _enumerate(A: FloatArray, B: FloatArray, tol: float) -> EnumerationResult:
         components.append(tuple(sorted(index[(a, b)] for a in X for b in Y)))
     components.sort()
 
-    m, n = A.shape
     x_exact = tuple(pairs[e][0] for e in order)
     y_exact = tuple(pairs[e][1] for e in order)
     x_float = np.array([[float(p) for p in s] for s in x_exact], dtype=np.float64).reshape(-1, m)
     y_float = np.array([[float(p) for p in s] for s in y_exact], dtype=np.float64).reshape(-1, n)
-    witness = _degeneracy_witness(poly)
+    if keep is None:
+        witness = _degeneracy_witness(poly)
     return EnumerationResult(
         x=readonly(x_float),
         y=readonly(y_float),
@@ -236,9 +341,9 @@ def _enumerate(A: FloatArray, B: FloatArray, tol: float) -> EnumerationResult:
         components=tuple(components),
         degenerate=witness is not None,
         degeneracy_witness=witness,
-        grid=poly.grid,
-        A_exact=tuple(tuple(v * grid_a for v in row) for row in poly.A_ints),
-        B_exact=tuple(tuple(v * grid_b for v in row) for row in poly.B_ints),
+        grid=grid,
+        A_exact=tuple(tuple(v * grid_a for v in row) for row in A_ints),
+        B_exact=tuple(tuple(v * grid_b for v in row) for row in B_ints),
         num_vertices=(len(poly.P), len(poly.Q)),
     )
 
