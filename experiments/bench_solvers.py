@@ -11,8 +11,8 @@ of two of its parameters' ranges. Timed per game, all equilibria each time: this
 a warm-up call. Every peer's equilibria are compared with ours (the count, then one by one
 within 1e-6) and disagreements are listed. Also: the throughput of
 ``pure_equilibria_batch`` on 8x8 games, in chunks. Slow solvers run on the first games only
-(their counts are in the table; each ratio compares the same games). Prints a table and
-writes it to DIR/bench_solvers.md.
+(their counts are in the table; each ratio compares the same games); --quick leaves out
+the slowest of those runs. Prints a table and writes it to DIR/bench_solvers.md.
 """
 
 from __future__ import annotations
@@ -210,7 +210,9 @@ def bench_random(size: int, games: list[tuple[Any, Any]], scale: float, problems
     timings = []
     for name in SOLVERS:
         key = LIMIT_KEY.get(name)
-        count = len(games) if key is None else max(1, int(LIMITS[key][size] * scale))
+        count = len(games) if key is None else int(LIMITS[key][size] * scale)
+        if count < 1:  # --quick leaves out the slowest runs
+            continue
         timings.append(time_each(name, games[: min(count, len(games))]))
     base = timings[0]
     # the batch entry point on the same games
@@ -242,7 +244,9 @@ def bench_baseline(grid: int, scale: float, problems: list[str]) -> tuple[list[R
     one.solver = "this project, auto, one by one"
     timings.append(one)
     for name, key in BATCH_KEY.items():
-        count = max(1, int(BATCH_LIMITS[key] * scale))
+        count = int(BATCH_LIMITS[key] * scale)
+        if count < 1:
+            continue
         timings.append(time_each(name, games[:count]))
     m, n = game.shape
     methods = sorted({r.method for r in batch})

@@ -106,6 +106,16 @@ def test_rectangular_and_single_line_games(A: Any, B: Any) -> None:
     compare(A, B)
 
 
+def test_payoffs_snapped_beyond_int64() -> None:
+    # tol=1e-15 snaps to 1e-18 of the largest payoff: integers of about 1e18 and more
+    rng = np.random.default_rng(6)
+    A, B = rng.normal(size=(2, 5, 4))
+    assert snap_integers(A, 1e-15)[0].dtype == object
+    fast = solve(A, B, tol=1e-15)
+    assert fast.method == FLOAT_METHOD
+    same_answer(fast, solve(A, B, tol=1e-15, method="exact"))
+
+
 def test_eight_by_eight_and_ten_by_ten() -> None:
     rng = np.random.default_rng(5)
     for m in (8, 8, 10):

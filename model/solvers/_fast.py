@@ -332,10 +332,16 @@ def _certify(
         k = len(rows)
         if k != len(cols):
             return None
-        row = _side(A, rows, cols)  # y makes every row in the support a best reply
-        col = _side(B_t, cols, rows)  # x does the same for the columns
-        if row is None or col is None:
-            return None
+        row: tuple[list[int], int, int] | None
+        col: tuple[list[int], int, int] | None
+        if k == 1:  # a pure profile: w = 1, det = 1, the payoff itself
+            row = ([1], 1, int(A[rows[0]][cols[0]]))
+            col = ([1], 1, int(B_t[cols[0]][rows[0]]))
+        else:
+            row = _side(A, rows, cols)  # y makes every row in the support a best reply
+            col = _side(B_t, cols, rows)  # x does the same for the columns
+            if row is None or col is None:
+                return None
         y_num, det_a, v_a = row
         x_num, det_b, v_b = col
         xs = [_ZERO] * m
@@ -412,13 +418,17 @@ def float_from_integers(
     A_ints: np.ndarray, B_ints: np.ndarray, grids: tuple[Fraction, Fraction]
 ) -> tuple[FloatFound | None, str]:
     """:func:`float_equilibria` for payoffs already snapped (see :func:`snap_integers`)."""
-    from ._fast_kernel import OK, game_equilibria
+    from ._fast_kernel import OK, game_equilibria, prepare
 
-    if pure_tie(A_ints, B_ints):
-        return None, TIE_REASON
-    status, x, y, _, _ = game_equilibria(
-        positive_scaled(A_ints), positive_scaled(B_ints), DELTA, GROWTH, RESIDUAL, MAX_VERTICES
-    )
+    if A_ints.dtype == object or B_ints.dtype == object:  # integers beyond int64
+        if pure_tie(A_ints, B_ints):
+            return None, TIE_REASON
+        pos_a, pos_b = positive_scaled(A_ints), positive_scaled(B_ints)
+    else:
+        tie, pos_a, pos_b = prepare(A_ints, B_ints)
+        if tie:
+            return None, TIE_REASON
+    status, x, y, _, _ = game_equilibria(pos_a, pos_b, DELTA, GROWTH, RESIDUAL, MAX_VERTICES)
     if status != OK:
         return None, REASONS[status]
     return certified(A_ints, B_ints, grids, x, y)

@@ -101,6 +101,7 @@ def polytope_vertices(
     non = np.empty(d, np.int64)
     z = np.zeros(d)
     row_of = np.empty(d + k, np.int64)
+    ratio = np.empty(k)
 
     while top > 0:
         top -= 1
@@ -169,18 +170,17 @@ def polytope_vertices(
             if c == back:
                 continue
             col = T[1 + c]
-            # Minimum ratio value[r] / col[r] over col[r] > 0, compared by cross-multiplying
-            # (both denominators are positive).
-            best = -1
-            num = 1.0
-            den = 0.0
+            # Minimum ratio value[r] / col[r] over col[r] > 0 (two loops, so that the
+            # divisions vectorise).
             for r in range(k):
                 a = col[r]
-                v = value[r]
-                take = (a > 1e-12) & (v * den < num * a)
-                num = v if take else num
-                den = a if take else den
-                best = r if take else best
+                ratio[r] = value[r] / a if a > 1e-12 else np.inf
+            best = -1
+            least = np.inf
+            for r in range(k):
+                if ratio[r] < least:
+                    least = ratio[r]
+                    best = r
             if best < 0:
                 status = ILL_CONDITIONED
                 break
@@ -401,3 +401,41 @@ def pareto_keep(a: np.ndarray, b: np.ndarray, ta: np.ndarray, tb: np.ndarray) ->
                     keep[g, p] = False
                     break
     return keep
+
+
+@njit(cache=True, error_model="numpy")
+def prepare(A: np.ndarray, B: np.ndarray) -> tuple[bool, np.ndarray, np.ndarray]:
+    """For integer payoffs: whether a pure strategy has tied best replies (a column of A or
+    a row of B with its maximum twice), and both matrices mapped to [1, 2] as by
+    :func:`~model.solvers._fast.positive_scaled` (the same operations, so the same floats)."""
+    m, n = A.shape
+    tie = False
+    for j in range(n):
+        top = A[0, j]
+        count = 1
+        for i in range(1, m):
+            if A[i, j] > top:
+                top = A[i, j]
+                count = 1
+            elif A[i, j] == top:
+                count += 1
+        tie = tie or count > 1
+    for i in range(m):
+        top = B[i, 0]
+        count = 1
+        for j in range(1, n):
+            if B[i, j] > top:
+                top = B[i, j]
+                count = 1
+            elif B[i, j] == top:
+                count += 1
+        tie = tie or count > 1
+    return tie, _scaled(A), _scaled(B)
+
+
+@njit(cache=True, error_model="numpy")
+def _scaled(M: np.ndarray) -> np.ndarray:
+    f = M.astype(np.float64)
+    low = f.min()
+    span = f.max() - low
+    return 1.0 + (f - low) / (span if span > 0 else 1.0)

@@ -15,6 +15,11 @@ extensive form", AGT ch. 3; Avis, Rosenberg, Savani and von Stengel 2010,
 4. The maximal Nash subsets are the maximal bicliques of the bipartite graph whose edges are
    those pairs: every equilibrium lies in conv(X) x conv(Y) for one of them (Avis et al.
    2010; the same notion as Gambit's enummixed and lrsnash).
+
+When a pure strategy has tied best replies (so the game is degenerate, and that tie is the
+degeneracy witness), :func:`_enumerate_pruned` first removes actions strictly dominated by
+pure actions, which changes neither the equilibria nor the maximal Nash subsets, and
+enumerates the smaller game's polytopes.
 """
 
 from __future__ import annotations
