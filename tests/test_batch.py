@@ -60,6 +60,20 @@ def test_a_mixed_batch_equals_one_by_one() -> None:
     assert results[5].dominance == solve(A[5], B[5]).dominance
 
 
+def test_games_the_kernel_declines_go_to_the_exact_engine() -> None:
+    # x = (1/2, 1/2, 0) makes all three columns tie, though no pure strategy has a tie
+    A = np.array([[[1, 0, 0], [0, 1, 0], [0, 0, 1]]], dtype=float)
+    B = np.array([[[2, 0, 1], [0, 2, 1], [3, 0, 0]]], dtype=float)
+    rng = np.random.default_rng(6)
+    A = np.concatenate([A, rng.normal(size=(3, 3, 3))])
+    B = np.concatenate([B, rng.normal(size=(3, 3, 3))])
+    results = solve_batch(A, B)
+    assert results[0].method == EXACT_METHOD and results[0].degenerate
+    assert {r.method for r in results[1:]} == {FLOAT_METHOD}
+    for k, got in enumerate(results):
+        assert_same(got, solve(A[k], B[k]))
+
+
 def test_the_exact_method_and_small_games() -> None:
     rng = np.random.default_rng(2)
     A, B = rng.normal(size=(2, 6, 3, 3))

@@ -30,6 +30,9 @@ DEGENERATE = 1  # a basic variable at most delta: a tie, or nearly one
 ILL_CONDITIONED = 2  # tableau growth, a residual too large, or no leaving row
 TOO_MANY = 3  # more vertices than allowed
 
+# Unit roundoff of float64.
+_EPS = 2.0**-53
+
 # Multiplier of Fibonacci hashing (Knuth, TAOCP vol. 3, section 6.4).
 _GOLDEN = np.uint64(11400714819323198485)
 
@@ -80,6 +83,11 @@ def polytope_vertices(
     s_basis = np.empty((scap, k), np.int64)
     s_non = np.empty((scap, d), np.int64)
     s_back = np.full(scap, -1, np.int64)  # the column that leads back to the parent
+    # Error control: the number of pivots from the origin and the largest entry met on the
+    # way. Each pivot adds at most about 2 eps G to an entry, G the largest entry so far, so
+    # a value computed after D pivots is off by at most about 2 eps G D.
+    s_depth = np.zeros(scap, np.int64)
+    s_grow = np.ones(scap)
     for r in range(k):
         s_tab[0, 0, r] = 1.0
         for c in range(d):
@@ -114,10 +122,15 @@ def polytope_vertices(
         for c in range(d):
             non[c] = s_non[top, c]
         back = s_back[top]
+        depth = s_depth[top]
+        grow = s_grow[top]
+        # a basic variable must exceed the margin and, with room to spare, the error bound
+        floor = max(delta, 20.0 * _EPS * grow * (depth + 1))
 
-        # Every basic variable must exceed delta. A tie or near-tie in a ratio test that led
-        # here shows up as a basic variable at or below it, so checking each basis once, when
-        # it is expanded, covers the edges too.
+        # Every basic variable must exceed delta (else the vertex is degenerate or nearly so)
+        # and the bound on its rounding error (else its sign is in doubt). A tie or near-tie
+        # in a ratio test that led here shows up as a basic variable at or below delta, so
+        # checking each basis once, when it is expanded, covers the edges too.
         zmask = np.int64(0)
         for c in range(d):
             zmask |= np.int64(1) << non[c]
@@ -126,8 +139,8 @@ def polytope_vertices(
         for v in range(d + k):
             row_of[v] = -1
         for r in range(k):
-            if not T[0, r] > delta:
-                status = DEGENERATE
+            if not T[0, r] > floor:
+                status = DEGENERATE if not T[0, r] > delta else ILL_CONDITIONED
                 break
             row_of[basis[r]] = r
             if basis[r] < d:
@@ -208,6 +221,12 @@ def polytope_vertices(
                 g_back = np.empty(scap, np.int64)
                 g_back[:top] = s_back[:top]
                 s_back = g_back
+                g_depth = np.empty(scap, np.int64)
+                g_depth[:top] = s_depth[:top]
+                s_depth = g_depth
+                g_grow = np.empty(scap)
+                g_grow[:top] = s_grow[:top]
+                s_grow = g_grow
             # Pivot: the variable of column c enters in row `best`; the leaving variable
             # takes column c.
             out = s_tab[top]
@@ -239,6 +258,8 @@ def polytope_vertices(
             s_basis[top, best] = non[c]
             s_non[top, c] = basis[best]
             s_back[top] = c
+            s_depth[top] = depth + 1
+            s_grow[top] = max(grow, largest)
             top += 1
         if status != OK:
             break
