@@ -94,19 +94,15 @@ def _snap_fast(M: FloatArray, grid: Fraction) -> np.ndarray | None:
     e = grid.denominator if grid < 1 else grid.numerator
     if e > 10**22:  # powers of ten up to 1e22 are exact doubles
         return None
-    if M.ndim != 2:
-        parts = [_snap_fast(M[k], grid) for k in range(M.shape[0])]
-        if any(p is None for p in parts):
-            return None
-        return np.stack(parts).reshape(M.shape)  # type: ignore[arg-type]
-    fits, out, close = snap_scaled(np.ascontiguousarray(M, dtype=np.float64), float(e), grid >= 1)
+    flat = np.ascontiguousarray(M, dtype=np.float64).reshape(-1, M.shape[-1])
+    fits, out, close = snap_scaled(flat, float(e), grid >= 1)
     if not fits:
         return None
     if close.any():
         inv = 1 / grid
         for idx in zip(*np.nonzero(close), strict=True):
-            out[idx] = round(Fraction(float(M[idx])) * inv)
-    return out
+            out[idx] = round(Fraction(float(flat[idx])) * inv)
+    return out.reshape(M.shape)
 
 
 def snap_integers(M: FloatArray, tol: float) -> tuple[np.ndarray, Fraction]:
