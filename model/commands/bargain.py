@@ -6,7 +6,7 @@ import argparse
 import json
 from collections.abc import Sequence
 
-from ..cli import emit, load_setting
+from ..cli import add_setting_arguments, emit, load_setting
 from ..errors import UsageError
 
 HELP = """\
@@ -83,10 +83,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("file", help="payoff file (YAML) or .nfg")
-    p.add_argument("--scenario", help="a scenario named in the file")
-    p.add_argument("--set", action="append", metavar="NAME=VALUE",
-                   help="set a parameter (after the scenario); repeatable")
+    add_setting_arguments(p)
     p.add_argument("--deals", metavar="OUTCOME,...",
                    help="agree only on profiles in these named outcomes (default: any profile)")
     p.add_argument("--disagreement", default="equilibrium", metavar="SPEC",
@@ -107,6 +104,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="points in each --leverage sweep over the parameter's range (default 5)")
     p.add_argument("--tol", type=float, default=1e-9,
                    help="relative tolerance of the solver and of the frontier (default 1e-9)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--out", help="write to this file (atomically) instead of standard output")
     p.set_defaults(func=_cmd_bargain)

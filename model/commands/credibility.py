@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..cli import add_setting_arguments
 from ..errors import UsageError
 from ..game import Game
 from ..repeated import (
@@ -45,7 +46,7 @@ def register(subparsers: Any) -> None:
                     "for taking back what it gave outweighs the gain. Grim trigger (Friedman "
                     "1971), finite punishments and a cost of re-imposing a restriction.",
     )
-    p.add_argument("file", help="payoff file (YAML) or Gambit strategic-form file (.nfg)")
+    add_setting_arguments(p)
     p.add_argument("--deal", required=True,
                    help="an outcome name (its profile with the largest total payoff), "
                         "profile:i,j (0-based) or profile:R<k>,C<l> (report codes), or "
@@ -62,11 +63,6 @@ def register(subparsers: Any) -> None:
     p.add_argument("--reimpose-cost", action="append", metavar="C",
                    help="one-off cost paid by the punisher when the punishment starts: a "
                         "number or formula for both sides, or PLAYER=C for one; repeatable")
-    p.add_argument("--scenario", help="a scenario named in the file")
-    p.add_argument("--set", action="append", metavar="NAME=VALUE",
-                   help="set a parameter (after the scenario); repeatable")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--out", help="write to this file (atomically) instead of standard output")
     p.set_defaults(func=run)
 
 

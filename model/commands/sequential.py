@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..cli import add_setting_arguments
 from ..errors import UsageError
 from ..game import Game
 from ..sequential import Commitment, NashPoint, StackelbergResult, stackelberg
@@ -38,18 +39,13 @@ def register(subparsers: Any) -> None:
                     "side observes; the other best-replies. Compared with the simultaneous "
                     "game's equilibria.",
     )
-    p.add_argument("file", help="payoff file (YAML) or Gambit strategic-form file (.nfg)")
+    add_setting_arguments(p)
     p.add_argument("--leader", required=True,
                    help="the side that moves first: a player name (any case), 'row' or 'col'")
     p.add_argument("--tie-break", default="leader-best",
                    choices=["leader-best", "follower-worst", "strong", "weak"],
                    help="how the follower breaks ties: in the leader's favour (leader-best, "
                         "strong; the default) or against it (follower-worst, weak)")
-    p.add_argument("--scenario", help="a scenario named in the file")
-    p.add_argument("--set", action="append", metavar="NAME=VALUE",
-                   help="set a parameter (after the scenario); repeatable")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--out", help="write to this file (atomically) instead of standard output")
     p.set_defaults(func=run)
 
 

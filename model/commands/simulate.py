@@ -8,6 +8,7 @@ import argparse
 import json
 import sys
 
+from ..cli import add_setting_arguments
 from ..dynamics import (
     DEFAULT_SELECTION,
     SELECTIONS,
@@ -32,20 +33,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Re-solve the game each period, pick one equilibrium by a selection rule, "
         "and move the parameters by the file's dynamics rules.",
     )
-    p.add_argument("file", help="payoff file (YAML) or Gambit strategic-form file (.nfg)")
+    add_setting_arguments(p)
     p.add_argument(
         "--periods",
         type=int,
         required=True,
         metavar="T",
         help="number of periods to play (at least 1)",
-    )
-    p.add_argument("--scenario", help="a scenario named in the file (starting values)")
-    p.add_argument(
-        "--set",
-        action="append",
-        metavar="NAME=VALUE",
-        help="set a starting parameter value (after the scenario); repeatable",
     )
     p.add_argument(
         "--select",
@@ -73,10 +67,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="D",
         help="discount factor per period in (0, 1] (default: the file's dynamics.discount, else 1)",
     )
-    p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--csv", metavar="FILE", help="write the path (or the comparison) as CSV")
     p.add_argument("--plot", metavar="FILE", help="write a PNG figure of the path")
-    p.add_argument("--out", help="write the text or JSON to this file instead of standard output")
     p.set_defaults(func=run)
 
 

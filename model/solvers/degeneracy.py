@@ -16,7 +16,7 @@ from fractions import Fraction
 from numpy.typing import ArrayLike
 
 from ._common import FloatArray, check_game, check_tol, snap_to_integers
-from .enumeration import _degeneracy_witness, _polytopes
+from .enumeration import _degeneracy_witness, _polytopes, _pure_witness_of_ints
 
 __all__ = ["degeneracy", "describe_witness"]
 
@@ -57,21 +57,9 @@ def describe_witness(
 
 def _pure_witness(A: FloatArray, B: FloatArray, tol: float) -> Witness | None:
     """The first pure strategy (rows, then columns, lowest index) with tied best replies."""
-    m, n = A.shape
     A_ints, _ = snap_to_integers(A, tol)
     B_ints, _ = snap_to_integers(B, tol)
-    for i, row in enumerate(B_ints):
-        top = max(row)
-        replies = tuple(j for j, v in enumerate(row) if v == top)
-        if len(replies) > 1:
-            return 0, tuple(Fraction(int(k == i)) for k in range(m)), replies
-    for j in range(n):
-        column = [A_ints[i][j] for i in range(m)]
-        top = max(column)
-        replies = tuple(i for i, v in enumerate(column) if v == top)
-        if len(replies) > 1:
-            return 1, tuple(Fraction(int(k == j)) for k in range(n)), replies
-    return None
+    return _pure_witness_of_ints(A_ints, B_ints)
 
 
 def _witness(A: FloatArray, B: FloatArray, tol: float) -> Witness | None:
