@@ -1,0 +1,93 @@
+"""``leverage sweep``: every equilibrium at every point of a grid of parameter values."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..cli import add_setting_arguments, load_setting
+
+
+def add_engine_arguments(p: argparse.ArgumentParser) -> None:
+    """Options of the chunked engine, shared by the commands that solve many points."""
+    p.add_argument("--tol", type=float, default=1e-9,
+                   help="regret tolerance, relative to each player's largest |payoff| "
+                   "(default 1e-9)")
+    p.add_argument("--allow-outside", action="store_true",
+                   help="let --vary go beyond a parameter's declared plausible range")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local: every core of this machine (default); dask: a Dask cluster")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="the Dask scheduler's address, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--workers", type=int, metavar="K",
+                   help="local worker processes (default: one per core; 1 runs in-process)")
+    p.add_argument("--chunk", type=int, metavar="POINTS",
+                   help="points per chunk (default: about 3 million payoff cells per chunk)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue a stopped run from its checkpoint")
+    p.add_argument("--checkpoint", metavar="DIR",
+                   help="where finished chunks are kept (default: OUT.partial)")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show a progress bar (default: only on a terminal)")
+
+
+def engine_options(args: argparse.Namespace) -> dict:
+    from ..errors import UsageError
+
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    if args.chunk is not None and args.chunk < 1:
+        raise UsageError("--chunk must be at least 1")
+    if args.scheduler and args.engine != "dask":
+        raise UsageError("--scheduler goes with --engine dask")
+    if not args.tol > 0:
+        raise UsageError("--tol must be a positive number")
+    return {"engine": args.engine, "scheduler": args.scheduler, "workers": args.workers,
+            "chunk": args.chunk, "progress": args.progress}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "sweep",
+        help="solve the game at every point of a grid of parameter values",
+        description="Solve the game at every point of the grid spanned by the --vary axes and "
+        "write one row per point: the varied parameters, the number of equilibria and, for "
+        "each equilibrium, each player's actions and probabilities, the payoffs and the named "
+        "outcome. Provenance goes to OUT.provenance.json.",
+    )
+    add_setting_arguments(p, json_flag=False)
+    p.add_argument("--vary", action="append", required=True, metavar="NAME=LO:HI:N",
+                   help="a parameter axis of N evenly spaced values (NAME=LO:HI:N:log for "
+                   "geometric spacing); repeatable, the grid is their product")
+    add_engine_arguments(p)
+    p.set_defaults(func=_cmd_sweep)
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from ..errors import UsageError
+    from ..sensitivity.engine import Setting
+    from ..sensitivity.grid import Grid, parse_vary
+    from ..sensitivity.sweep import sweep_to_file
+    from ..sensitivity.table import check_output
+
+    game, overrides = load_setting(args)
+    if not args.out:
+        raise UsageError("sweep needs --out FILE.csv or FILE.parquet")
+    check_output(args.out)
+    if args.scenario is not None:
+        game.scenario(args.scenario)
+    grid = Grid(tuple(parse_vary(game, v, allow_outside=args.allow_outside)
+                      for v in args.vary))
+    clash = sorted(set(overrides) & {a.name for a in grid.axes})
+    if clash:
+        raise UsageError(f"{clash[0]} is both varied (--vary) and fixed (--set)")
+    options = engine_options(args)
+    try:
+        prov = sweep_to_file(game, grid, Setting(args.scenario, overrides, args.tol), args.out,
+                             checkpoint=args.checkpoint, resume=args.resume, **options)
+    except KeyboardInterrupt:
+        print("\nstopped; finished chunks are kept: run the same command with --resume to "
+              "continue", file=sys.stderr)
+        return 130
+    print(f"wrote {args.out} ({prov['points']} points)", file=sys.stderr)
+    return 0

@@ -1,0 +1,318 @@
+"""Running a set of parameter points in chunks: locally on every core, or on a Dask cluster,
+with checkpoints that let a stopped run resume.
+
+A *source* of points (a :class:`~.grid.Grid`, or the random draws of
+:mod:`~.robustness`) says how many points there are and gives the varied parameters' values
+for any slice of them. :func:`run` cuts the points into chunks of bounded size; each chunk's
+matrices are built in one vectorised call and solved by :func:`~.points.solve_matrices`, in a
+worker process (``engine="local"``), in this process (``workers=1``) or on a Dask worker
+(``engine="dask"``). All three run the same function on the same chunks, so their results
+are identical.
+
+With a checkpoint directory, every finished chunk is saved there (atomically) with a
+manifest naming the run; :func:`run` with ``resume=True`` loads the chunks already done and
+solves the rest, so a run stopped by Ctrl-C or a kill ends with the same results as one that
+was never stopped. A checkpoint made for another run (another file, scenario, grid, solver
+tolerance, seed or chunk size) is refused rather than mixed in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..errors import UsageError
+from ..game import Game
+from ..io import atomic_write
+from .points import PointSolutions, solve_matrices
+
+ENGINES = ("local", "dask")
+
+#: Payoff cells per chunk (points x m x n): about 50 MB of matrices per chunk in flight.
+CHUNK_CELLS = 3_000_000
+MIN_CHUNK, MAX_CHUNK = 64, 50_000
+
+
+class PointSource(Protocol):
+    """Where the points come from."""
+
+    @property
+    def size(self) -> int: ...
+
+    def points(self, start: int, stop: int) -> dict[str, np.ndarray]: ...
+
+    def spec(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What every point shares: the scenario, fixed ``--set`` values and the solver's tol."""
+
+    scenario: str | None = None
+    fixed: Mapping[str, float] = field(default_factory=dict)
+    tol: float = 1e-9
+
+    def spec(self) -> dict[str, Any]:
+        return {"scenario": self.scenario, "set": dict(sorted(self.fixed.items())),
+                "tol": self.tol}
+
+
+def chunk_size_for(game: Game) -> int:
+    m, n = game.shape
+    return int(min(MAX_CHUNK, max(MIN_CHUNK, CHUNK_CELLS // (m * n))))
+
+
+def solve_chunk(game: Game, source: PointSource, setting: Setting, start: int,
+                stop: int) -> PointSolutions:
+    """The equilibria at points start..stop-1 of ``source``."""
+    params: dict[str, Any] = dict(setting.fixed)
+    params.update(source.points(start, stop))
+    A, B = game.matrices_batch(params, setting.scenario)
+    return solve_matrices(A, B, tol=setting.tol)
+
+
+# ---------------------------------------------------------------------------- checkpoints
+def run_key(game: Game, source: PointSource, setting: Setting, chunk: int) -> dict[str, Any]:
+    """Everything the results depend on; a checkpoint is reused only if this matches."""
+    return {"sha256": game.sha256, "points": source.spec(), "setting": setting.spec(),
+            "chunk": chunk}
+
+
+class Checkpoint:
+    """A directory of finished chunks: ``manifest.json`` and ``chunk-<start>.npz``."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    def exists(self) -> bool:
+        return (self.path / "manifest.json").exists()
+
+    def open(self, key: dict[str, Any], resume: bool) -> None:
+        manifest = self.path / "manifest.json"
+        if manifest.exists():
+            if not resume:
+                raise UsageError(
+                    f"{self.path} holds the checkpoint of an unfinished run: add --resume to "
+                    "continue it, or delete that directory to start again"
+                )
+            old = json.loads(manifest.read_text())
+            if old.get("key") != json.loads(json.dumps(key)):
+                diff = [k for k in key
+                        if old.get("key", {}).get(k) != json.loads(json.dumps(key[k]))]
+                raise UsageError(
+                    f"the checkpoint in {self.path} belongs to a different run (it differs in: "
+                    f"{', '.join(diff) or 'its format'}); delete it to start this one"
+                )
+            return
+        self.path.mkdir(parents=True, exist_ok=True)
+        atomic_write(manifest, json.dumps({"key": key}, indent=2) + "\n")
+
+    def _file(self, start: int) -> Path:
+        return self.path / f"chunk-{start:012d}.npz"
+
+    def done(self) -> set[int]:
+        out = set()
+        for p in self.path.glob("chunk-*.npz"):
+            try:
+                out.add(int(p.stem.split("-")[1]))
+            except (IndexError, ValueError):
+                continue
+        return out
+
+    def save(self, start: int, sol: PointSolutions) -> None:
+        buf = io.BytesIO()
+        np.savez(buf, **sol.arrays())  # type: ignore[arg-type]
+        atomic_write(self._file(start), buf.getvalue())
+
+    def load(self, start: int) -> PointSolutions:
+        with np.load(self._file(start)) as z:
+            return PointSolutions(**{k: z[k] for k in z.files})
+
+    def remove(self) -> None:
+        for p in self.path.glob("chunk-*.npz"):
+            p.unlink()
+        for p in self.path.glob("*"):
+            p.unlink()
+        self.path.rmdir()
+
+
+# ---------------------------------------------------------------------------- progress
+class _Progress:
+    """A bar with rate and time left, on a terminal only (tqdm)."""
+
+    def __init__(self, total: int, initial: int, show: bool | None):
+        if show is None:
+            show = sys.stderr.isatty()
+        self.bar = None
+        if show:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, initial=initial, unit="pt", unit_scale=True,
+                            dynamic_ncols=True, smoothing=0.1, file=sys.stderr)
+
+    def update(self, k: int) -> None:
+        if self.bar is not None:
+            self.bar.update(k)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+# ---------------------------------------------------------------------------- running
+def _local_worker_init(game: Game, source: PointSource, setting: Setting) -> None:
+    global _WORKER_STATE
+    _WORKER_STATE = (game, source, setting)
+
+
+_WORKER_STATE: tuple[Game, PointSource, Setting] | None = None
+
+
+def _local_task(start: int, stop: int) -> tuple[int, PointSolutions]:
+    assert _WORKER_STATE is not None
+    game, source, setting = _WORKER_STATE
+    return start, solve_chunk(game, source, setting, start, stop)
+
+
+def _dask_task(state: tuple[Game, PointSource, Setting], start: int,
+               stop: int) -> tuple[int, PointSolutions]:
+    game, source, setting = state
+    return start, solve_chunk(game, source, setting, start, stop)
+
+
+def _chunks(size: int, chunk: int, skip: set[int]) -> list[tuple[int, int]]:
+    return [(s, min(s + chunk, size)) for s in range(0, size, chunk) if s not in skip]
+
+
+def _serial(game: Game, source: PointSource, setting: Setting,
+            todo: list[tuple[int, int]]) -> Iterator[tuple[int, PointSolutions]]:
+    for start, stop in todo:
+        yield start, solve_chunk(game, source, setting, start, stop)
+
+
+def _local(game: Game, source: PointSource, setting: Setting, todo: list[tuple[int, int]],
+           workers: int) -> Iterator[tuple[int, PointSolutions]]:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_local_worker_init,
+                               initargs=(game, source, setting))
+    pending: set[Future[tuple[int, PointSolutions]]] = set()
+    queue = iter(todo)
+    try:
+        while True:
+            while len(pending) < 2 * workers:
+                nxt = next(queue, None)
+                if nxt is None:
+                    break
+                pending.add(pool.submit(_local_task, *nxt))
+            if not pending:
+                break
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in sorted(finished, key=lambda f: f.result()[0]):
+                yield f.result()
+    finally:
+        for f in pending:
+            f.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _dask(game: Game, source: PointSource, setting: Setting, todo: list[tuple[int, int]],
+          scheduler: Any) -> Iterator[tuple[int, PointSolutions]]:
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError:
+        raise UsageError(
+            "--engine dask needs Dask: pip install 'dask[distributed]' (or this project's "
+            "'cluster' extra)"
+        ) from None
+    if scheduler is None:
+        raise UsageError("--engine dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
+    own = not isinstance(scheduler, Client)
+    try:
+        client = Client(scheduler, timeout="20s") if own else scheduler
+    except OSError as exc:
+        raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    try:
+        state = client.scatter((game, source, setting), broadcast=True)
+        limit = max(2, 2 * sum(client.nthreads().values()))
+        queue = iter(todo)
+        futures = as_completed()
+        for _ in range(limit):
+            nxt = next(queue, None)
+            if nxt is None:
+                break
+            futures.add(client.submit(_dask_task, state, *nxt, pure=False))
+        for f in futures:
+            yield f.result()
+            f.release()
+            nxt = next(queue, None)
+            if nxt is not None:
+                futures.add(client.submit(_dask_task, state, *nxt, pure=False))
+    finally:
+        if own:
+            client.close()
+
+
+def run(
+    game: Game,
+    source: PointSource,
+    setting: Setting,
+    *,
+    engine: str = "local",
+    workers: int | None = None,
+    scheduler: Any = None,
+    checkpoint: str | Path | None = None,
+    resume: bool = False,
+    progress: bool | None = None,
+    chunk: int | None = None,
+    on_chunk: Callable[[int, PointSolutions], None] | None = None,
+) -> list[int]:
+    """Solve every point of ``source``; returns the chunks' starts, in order.
+
+    Each finished chunk is passed to ``on_chunk(start, solutions)`` (in the order chunks
+    finish) and, with ``checkpoint``, saved there. With ``resume``, chunks already in the
+    checkpoint are not solved again (nor passed to ``on_chunk``: load them from the
+    checkpoint). ``workers`` defaults to every core; 1 solves in this process.
+    """
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine '{engine}' (engines: {', '.join(ENGINES)})")
+    size = source.size
+    chunk = chunk or chunk_size_for(game)
+    store = Checkpoint(checkpoint) if checkpoint is not None else None
+    skip: set[int] = set()
+    if store is not None:
+        store.open(run_key(game, source, setting, chunk), resume)
+        skip = store.done()
+    starts = [s for s in range(0, size, chunk)]
+    todo = _chunks(size, chunk, skip)
+    workers = workers or os.cpu_count() or 1
+    if engine == "dask":
+        it = _dask(game, source, setting, todo, scheduler)
+    elif workers == 1 or len(todo) <= 1:
+        it = _serial(game, source, setting, todo)
+    else:
+        it = _local(game, source, setting, todo, workers)
+    bar = _Progress(size, sum(min(chunk, size - s) for s in skip if s < size), progress)
+    try:
+        for start, sol in it:
+            if store is not None:
+                store.save(start, sol)
+            if on_chunk is not None:
+                on_chunk(start, sol)
+            bar.update(len(sol))
+    finally:
+        bar.close()
+    return starts
+
+
+def digest(obj: Any) -> str:
+    """A short stable hash of a JSON-able object."""
+    return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:16]

@@ -1,0 +1,186 @@
+"""Every equilibrium of the game at many parameter points, in compact arrays.
+
+:func:`solve_matrices` is the engine under sweeps, tipping points, maps and Monte Carlo: one
+compiled pass (:mod:`._kernel`) removes strictly dominated actions and enumerates supports
+for every point whose smaller game allows it; the points it cannot settle with a margin (a
+near-tie, a near-singular system, too many supports) go to :func:`model.solve.solve_batch`,
+whose answer is exact there, applied to the game left after dominance (which has the same
+equilibria). Every equilibrium is then verified on the point's own payoffs, as everywhere
+in the project: each player's regret at most ``tol`` times that player's largest |payoff|.
+
+>>> import numpy as np
+>>> A = np.array([[[3, 0], [5, 1]], [[2, 0], [0, 1]]], float)  # prisoner's dilemma, coordination
+>>> B = np.array([[[3, 5], [0, 1]], [[1, 0], [0, 2]]], float)
+>>> s = solve_matrices(A, B)
+>>> s.counts.tolist()
+[1, 3]
+>>> s.xs[s.owner == 1].round(3).tolist()
+[[1.0, 0.0], [0.0, 1.0], [0.667, 0.333]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..solve import solve_batch
+from ..solvers._common import SolverError, check_batch, check_tol
+from . import _kernel
+
+#: Dominance margin and the gray band of the support test, relative to a player's largest
+#: |payoff|: far above float rounding, far below any difference a payoff file means.
+MARGIN = 1e-9
+GRAY = 1e-9
+
+#: Games left after dominance with more support pairs than this go to the vertex enumerator
+#: (support enumeration of a 5 x 5 game, 251 pairs, costs about what it does).
+MAX_PAIRS = 300
+
+
+@dataclass(frozen=True, eq=False)
+class PointSolutions:
+    """The equilibria of N games. ``counts[k]`` is the number of equilibria of game k, which
+    are the rows e with ``owner[e] == k`` of ``xs`` (N_eq, m), ``ys`` (N_eq, n) and ``payoffs``
+    (N_eq, 2), listed point by point in a fixed order: pure equilibria first, by (row, column),
+    then mixed ones by support. ``exact[k]`` says that game k went to the solver of
+    :func:`model.solve.solve_batch` (a near-tie or a large game) rather than the compiled pass.
+    """
+
+    counts: np.ndarray
+    owner: np.ndarray
+    xs: np.ndarray
+    ys: np.ndarray
+    payoffs: np.ndarray
+    exact: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.counts.shape[0])
+
+    @property
+    def pure(self) -> np.ndarray:
+        """Per equilibrium: both strategies pure."""
+        return ((self.xs > 0).sum(axis=1) == 1) & ((self.ys > 0).sum(axis=1) == 1)
+
+    def of(self, k: int) -> list[tuple[np.ndarray, np.ndarray, tuple[float, float]]]:
+        """Game k's equilibria as (x, y, payoffs)."""
+        out = []
+        for e in np.flatnonzero(self.owner == k):
+            out.append((self.xs[e], self.ys[e], (float(self.payoffs[e, 0]),
+                                                 float(self.payoffs[e, 1]))))
+        return out
+
+    @staticmethod
+    def concat(parts: Sequence[PointSolutions]) -> PointSolutions:
+        """The solutions of consecutive batches as one."""
+        shift = np.cumsum([0] + [len(p) for p in parts[:-1]])
+        return PointSolutions(
+            counts=np.concatenate([p.counts for p in parts]),
+            owner=np.concatenate([p.owner + s for p, s in zip(parts, shift, strict=True)]),
+            xs=np.concatenate([p.xs for p in parts]),
+            ys=np.concatenate([p.ys for p in parts]),
+            payoffs=np.concatenate([p.payoffs for p in parts]),
+            exact=np.concatenate([p.exact for p in parts]),
+        )
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The fields as plain arrays (for checkpoints)."""
+        return {"counts": self.counts, "owner": self.owner, "xs": self.xs, "ys": self.ys,
+                "payoffs": self.payoffs, "exact": self.exact}
+
+
+def solve_matrices(A: np.ndarray, B: np.ndarray, *, tol: float = 1e-9) -> PointSolutions:
+    """Every extreme equilibrium of each game of (N, m, n) arrays A, B, verified."""
+    a, b = check_batch(A, B)
+    t = check_tol(tol)
+    N = a.shape[0]
+    status, rows, cols, counts, owner, xs, ys = _kernel.solve_points(
+        a, b, MARGIN, GRAY, MAX_PAIRS, max(16, 4 * N)
+    )
+    todo = np.flatnonzero(status != _kernel.OK)
+    exact = np.zeros(N, dtype=bool)
+    if len(todo):
+        extra_owner, extra_x, extra_y = _settle(a, b, rows, cols, todo, t)
+        exact[todo] = True
+        counts = counts.copy()
+        np.add.at(counts, extra_owner, 1)
+        owner = np.concatenate([owner, extra_owner])
+        xs = np.concatenate([xs, extra_x])
+        ys = np.concatenate([ys, extra_y])
+    order = _canonical_order(owner, xs, ys)
+    owner, xs, ys = owner[order], xs[order], ys[order]
+    payoffs = _verify(a, b, owner, xs, ys, t)
+    return PointSolutions(counts, owner, xs, ys, payoffs, exact)
+
+
+def _settle(
+    a: np.ndarray, b: np.ndarray, rows: np.ndarray, cols: np.ndarray, todo: np.ndarray,
+    tol: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The games the compiled pass left, solved by ``solve_batch`` on what dominance left of
+    them, grouped by the surviving actions so that each group is one batch."""
+    m, n = a.shape[1:]
+    groups: dict[bytes, list[int]] = {}
+    for k in todo.tolist():
+        groups.setdefault(rows[k].tobytes() + cols[k].tobytes(), []).append(k)
+    owner: list[int] = []
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    for members in groups.values():
+        r = np.flatnonzero(rows[members[0]])
+        c = np.flatnonzero(cols[members[0]])
+        idx = np.array(members)
+        sub = np.ix_(idx, r, c)
+        for k, res in zip(members, solve_batch(a[sub], b[sub], tol=tol), strict=True):
+            for e in res.equilibria:
+                x = np.zeros(m)
+                y = np.zeros(n)
+                x[r] = e.strategies[0]
+                y[c] = e.strategies[1]
+                owner.append(k)
+                xs.append(x)
+                ys.append(y)
+    if not owner:
+        return np.empty(0, np.int64), np.empty((0, m)), np.empty((0, n))
+    return np.array(owner, dtype=np.int64), np.array(xs), np.array(ys)
+
+
+def _canonical_order(owner: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Order of the equilibria: by game; in a game, pure ones first by (row, column), then
+    mixed ones by their supports (as bit patterns), then by the strategies themselves."""
+    if len(owner) == 0:
+        return np.arange(0)
+    sx = xs > 0
+    sy = ys > 0
+    mixed = (sx.sum(axis=1) > 1) | (sy.sum(axis=1) > 1)
+    bits_x = sx @ (1 << np.arange(sx.shape[1], dtype=np.int64)[::-1])
+    bits_y = sy @ (1 << np.arange(sy.shape[1], dtype=np.int64)[::-1])
+    keys = [ys[:, j] for j in range(ys.shape[1] - 1, -1, -1)]
+    keys += [xs[:, i] for i in range(xs.shape[1] - 1, -1, -1)]
+    keys += [-bits_y, -bits_x, mixed, owner]
+    return np.lexsort(keys)
+
+
+def _verify(a: np.ndarray, b: np.ndarray, owner: np.ndarray, xs: np.ndarray, ys: np.ndarray,
+            tol: float) -> np.ndarray:
+    """Payoffs (row, column) of each equilibrium; raises SolverError if a regret exceeds
+    ``tol`` times the player's largest |payoff| at that point."""
+    if len(owner) == 0:
+        return np.empty((0, 2))
+    Ae = a[owner]
+    Be = b[owner]
+    Ay = np.einsum("eij,ej->ei", Ae, ys)
+    xB = np.einsum("ei,eij->ej", xs, Be)
+    pay = np.stack([np.einsum("ei,ei->e", xs, Ay), np.einsum("ej,ej->e", xB, ys)], axis=1)
+    regret = np.stack([Ay.max(axis=1) - pay[:, 0], xB.max(axis=1) - pay[:, 1]], axis=1)
+    scale = np.stack([np.abs(Ae).max(axis=(1, 2)), np.abs(Be).max(axis=(1, 2))], axis=1)
+    limit = tol * np.where(scale > 0, scale, 1.0)
+    bad = np.flatnonzero((regret > limit).any(axis=1))
+    if len(bad):
+        e = int(bad[0])
+        raise SolverError(
+            f"equilibrium at point {int(owner[e])} failed verification: regrets "
+            f"{regret[e].tolist()} exceed {limit[e].tolist()}"
+        )
+    return pay

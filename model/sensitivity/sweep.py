@@ -1,0 +1,131 @@
+"""Sweeps: every equilibrium at every point of a grid of parameter values.
+
+>>> import model
+>>> from model.sensitivity import sweep
+>>> game = model.load("payoffs/textbook/chicken.yaml")
+>>> name = next(iter(game.parameters))
+>>> p = game.parameters[name]
+>>> df = sweep(game, {name: (p.low, p.high, 3)}, workers=1)
+>>> len(df), "n_equilibria" in df.columns, df.attrs["provenance"]["points"]
+(3, True, 3)
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..game import Game
+from . import table
+from .engine import Checkpoint, PointSource, Setting, run
+from .grid import Axis, Grid, grid_from
+from .points import MARGIN, MAX_PAIRS, PointSolutions
+
+SOLVER = (
+    "iterated strict dominance, then support enumeration with margins (compiled); points "
+    "with a near-tie or a large remaining game by model.solve_batch (exact where degenerate); "
+    "every equilibrium verified by regret"
+)
+
+
+def provenance(game: Game, source: PointSource, setting: Setting, *,
+               seed: int | None = None, **extra: Any) -> dict[str, Any]:
+    """Where a table of results comes from."""
+    out: dict[str, Any] = {
+        "file": str(game.path),
+        "sha256": game.sha256,
+        "scenario": setting.scenario,
+        "set": dict(setting.fixed),
+        "solver": SOLVER,
+        "tol": setting.tol,
+        "dominance_margin": MARGIN,
+        "max_support_pairs": MAX_PAIRS,
+        "seed": seed,
+        "points": source.size,
+        "design": source.spec(),
+        "leverage": __version__,
+    }
+    out.update(extra)
+    return out
+
+
+def solve_source(game: Game, source: PointSource, setting: Setting,
+                 **options: Any) -> PointSolutions:
+    """The solutions at every point of ``source``, in point order, held in memory (for sizes
+    that fit; use :func:`sweep_to_file` beyond)."""
+    parts: dict[int, PointSolutions] = {}
+    store = options.get("checkpoint")
+    starts = run(game, source, setting, on_chunk=parts.__setitem__, **options)
+    if store is not None:
+        ck = Checkpoint(store)
+        for s in starts:
+            if s not in parts:
+                parts[s] = ck.load(s)
+        ck.remove()
+    return PointSolutions.concat([parts[s] for s in starts])
+
+
+def sweep(
+    game: Game,
+    vary: Mapping[str, Any] | Sequence[Axis],
+    *,
+    scenario: str | None = None,
+    set: Mapping[str, float] | None = None,
+    tol: float = 1e-9,
+    allow_outside: bool = False,
+    **options: Any,
+) -> pd.DataFrame:
+    """Every equilibrium at every point of the grid ``vary`` spans, as a DataFrame (one row
+    per point; see :mod:`.table` for the columns). ``vary`` maps parameter names to
+    ``(lo, hi, n)`` or to increasing arrays of values, or is a list of axes. The options of
+    :func:`~.engine.run` apply (``workers``, ``engine``, ``scheduler``...). The provenance is
+    in ``df.attrs["provenance"]``."""
+    grid = grid_from(game, vary, allow_outside=allow_outside)
+    setting = Setting(scenario, dict(set or {}), tol)
+    if scenario is not None:
+        game.scenario(scenario)
+    sol = solve_source(game, grid, setting, **options)
+    df = table.frame(game, grid.points(0, grid.size), sol)
+    df.attrs["provenance"] = provenance(game, grid, setting)
+    return df
+
+
+def sweep_to_file(
+    game: Game,
+    grid: Grid | PointSource,
+    setting: Setting,
+    out: str | Path,
+    *,
+    checkpoint: str | Path | None = None,
+    resume: bool = False,
+    seed: int | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """Solve every point and write the table to ``out`` (.csv or .parquet) with bounded
+    memory: chunks go to a checkpoint directory (default ``<out>.partial``), then to the file,
+    atomically; the directory is removed at the end. Returns the provenance."""
+    target = table.check_output(out)
+    ck_path = Path(checkpoint) if checkpoint is not None else target.with_name(
+        target.name + ".partial")
+    starts = run(game, grid, setting, checkpoint=ck_path, resume=resume, **options)
+    ck = Checkpoint(ck_path)
+    width = 0
+    for s in starts:
+        with np.load(ck._file(s)) as z:
+            width = max(width, int(z["counts"].max(initial=0)))
+
+    def frames() -> Iterator[pd.DataFrame]:
+        for k, s in enumerate(starts):
+            stop = starts[k + 1] if k + 1 < len(starts) else grid.size
+            yield table.frame(game, grid.points(s, stop), ck.load(s), width)
+
+    prov = provenance(game, grid, setting, seed=seed)
+    table.write_frames(target, frames(), prov)
+    shutil.rmtree(ck_path, ignore_errors=True)
+    return prov

@@ -1,0 +1,203 @@
+"""Solutions at many points as a table: one row per point, with the varied parameters, the
+number of equilibria, and for each equilibrium (``eq1_``, ``eq2_``...) each player's actions
+and probabilities, the payoffs and the named outcome; written to CSV or Parquet in chunks,
+so that memory stays bounded, and atomically.
+
+The named outcome of an equilibrium is the payoff file's outcome of its profile; for a mixed
+equilibrium, the outcome that every profile of its support shares, else ``(mixed)``; a
+profile no outcome names is ``(other)``. ``outcomes`` lists the distinct outcomes of a point's
+equilibria, joined by ``" + "`` in the order of the file's outcomes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import UsageError
+from ..game import Game
+from .points import PointSolutions
+
+MIXED = "(mixed)"
+OTHER = "(other)"
+FORMATS = (".csv", ".parquet")
+
+
+def column_name(name: str) -> str:
+    """A player's name as it appears in column names: spaces and punctuation become ``_``."""
+    return re.sub(r"[^0-9A-Za-z]+", "_", name).strip("_") or "player"
+
+
+def outcome_names(game: Game) -> list[str]:
+    """Every label an equilibrium's outcome can take, in a fixed order."""
+    return [o.name for o in game.outcomes] + [OTHER, MIXED]
+
+
+def outcome_codes(game: Game, sol: PointSolutions) -> np.ndarray:
+    """Per equilibrium, the index of its outcome in :func:`outcome_names`."""
+    m, n = game.shape
+    names = outcome_names(game)
+    code = np.full((m, n), names.index(OTHER), dtype=np.int64)
+    for k in range(len(game.outcomes) - 1, -1, -1):  # the first outcome that holds wins
+        code[game.outcomes[k].mask] = k
+    E = len(sol.owner)
+    out = np.empty(E, dtype=np.int64)
+    if E == 0:
+        return out
+    pure = sol.pure
+    i = sol.xs.argmax(axis=1)
+    j = sol.ys.argmax(axis=1)
+    out[pure] = code[i[pure], j[pure]]
+    for e in np.flatnonzero(~pure):
+        cells = np.unique(code[np.ix_(sol.xs[e] > 0, sol.ys[e] > 0)])
+        out[e] = cells[0] if len(cells) == 1 else names.index(MIXED)
+    return out
+
+
+def point_outcomes(game: Game, sol: PointSolutions, codes: np.ndarray | None = None) -> np.ndarray:
+    """Per point, a bit mask of the outcomes (indices of :func:`outcome_names`) that its
+    equilibria have."""
+    if codes is None:
+        codes = outcome_codes(game, sol)
+    bits = np.zeros(len(sol), dtype=np.int64)
+    np.bitwise_or.at(bits, sol.owner, np.left_shift(1, codes))
+    return bits
+
+
+def outcome_set_labels(game: Game, bits: np.ndarray) -> np.ndarray:
+    """``" + "``-joined outcome names for each bit mask."""
+    names = outcome_names(game)
+    out = np.empty(len(bits), dtype=object)
+    for b in np.unique(bits):
+        label = " + ".join(nm for k, nm in enumerate(names) if b >> k & 1) or "(none)"
+        out[bits == b] = label
+    return out
+
+
+def _strategy_text(labels: tuple[str, ...], p: np.ndarray) -> tuple[str, str]:
+    idx = np.flatnonzero(p > 0)
+    return "; ".join(labels[i] for i in idx), "; ".join(f"{p[i]:.6g}" for i in idx)
+
+
+def frame(game: Game, points: Mapping[str, np.ndarray], sol: PointSolutions,
+          width: int | None = None) -> pd.DataFrame:
+    """The table of one batch of points; ``width`` equilibria columns (default: as many as
+    the batch needs)."""
+    N = len(sol)
+    E = len(sol.owner)
+    width = int(sol.counts.max(initial=0)) if width is None else width
+    names = [column_name(p) for p in game.player_names]
+    labels = game.actions
+    cols: dict[str, Any] = {k: np.asarray(v, dtype=float) for k, v in points.items()}
+    cols["n_equilibria"] = sol.counts.astype(np.int64)
+    codes = outcome_codes(game, sol)
+    out_names = np.array(outcome_names(game), dtype=object)
+    cols["outcomes"] = outcome_set_labels(game, point_outcomes(game, sol, codes))
+    starts = np.concatenate([[0], np.cumsum(sol.counts)[:-1]]).astype(np.int64)
+    rank = np.arange(E) - starts[sol.owner] if E else np.zeros(0, np.int64)
+    pure = sol.pure
+    act = [np.empty(E, dtype=object), np.empty(E, dtype=object)]
+    prob = [np.empty(E, dtype=object), np.empty(E, dtype=object)]
+    for p, S in ((0, sol.xs), (1, sol.ys)):
+        lab = np.array(labels[p], dtype=object)
+        if E:
+            act[p][pure] = lab[S[pure].argmax(axis=1)]
+            prob[p][pure] = "1"
+        for e in np.flatnonzero(~pure):
+            act[p][e], prob[p][e] = _strategy_text(labels[p], S[e])
+    for k in range(width):
+        sel = rank == k
+        at = sol.owner[sel]
+        for p in (0, 1):
+            a = np.full(N, None, dtype=object)
+            a[at] = act[p][sel]
+            cols[f"eq{k + 1}_{names[p]}_actions"] = a
+            q = np.full(N, None, dtype=object)
+            q[at] = prob[p][sel]
+            cols[f"eq{k + 1}_{names[p]}_probs"] = q
+        for p in (0, 1):
+            v = np.full(N, np.nan)
+            v[at] = sol.payoffs[sel, p]
+            cols[f"eq{k + 1}_{names[p]}_payoff"] = v
+        o = np.full(N, None, dtype=object)
+        o[at] = out_names[codes[sel]]
+        cols[f"eq{k + 1}_outcome"] = o
+    df = pd.DataFrame(cols)
+    for c in df.columns:
+        if df[c].dtype == object:
+            df[c] = df[c].astype("string")
+    return df
+
+
+def check_output(path: str | Path) -> Path:
+    p = Path(path)
+    if p.suffix.lower() not in FORMATS:
+        raise UsageError(f"--out {p}: the file must end in .csv or .parquet")
+    if p.suffix.lower() == ".parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise UsageError("writing .parquet needs pyarrow: pip install pyarrow") from None
+    return p
+
+
+def write_frames(path: str | Path, frames: Iterable[pd.DataFrame],
+                 provenance: Mapping[str, Any]) -> None:
+    """Write the frames one after another to ``path`` (.csv or .parquet) through a temporary
+    file renamed into place at the end; the provenance goes to ``<path>.provenance.json`` and,
+    for Parquet, into the file's metadata too."""
+    target = check_output(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        if target.suffix.lower() == ".csv":
+            first = True
+            with open(tmp, "w", newline="", encoding="utf-8") as fh:
+                for df in frames:
+                    df.to_csv(fh, header=first, index=False, lineterminator="\n")
+                    first = False
+                fh.flush()
+                os.fsync(fh.fileno())
+        else:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            writer = None
+            schema = None
+            try:
+                for df in frames:
+                    table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
+                    if writer is None:
+                        schema = table.schema.with_metadata(
+                            {b"leverage": json.dumps(provenance).encode()}
+                        )
+                        table = table.replace_schema_metadata(schema.metadata)
+                        writer = pq.ParquetWriter(tmp, schema)
+                    writer.write_table(table)
+            finally:
+                if writer is not None:
+                    writer.close()
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    from ..io import atomic_write
+
+    atomic_write(provenance_path(target), json.dumps(provenance, indent=2) + "\n")
+
+
+def provenance_path(path: str | Path) -> Path:
+    p = Path(path)
+    return p.with_name(p.name + ".provenance.json")
