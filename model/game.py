@@ -67,6 +67,10 @@ class PlayerInfo:
 
 @dataclass(frozen=True)
 class ParameterInfo:
+    """A parameter. ``distribution`` is what Monte Carlo robustness analysis draws it from
+    (``model.sensitivity.distributions``): "uniform", "triangular" (mode at ``value``),
+    "loguniform" or "normal" (mean ``value``, standard deviation ``sd``), each on [low, high]."""
+
     name: str
     value: float
     unit: str
@@ -74,6 +78,8 @@ class ParameterInfo:
     description: str
     low: float
     high: float
+    distribution: str = "uniform"
+    sd: float | None = None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import keyword
+import math
 import types
 import typing
 from collections.abc import Mapping
@@ -327,8 +328,76 @@ def _too_large(value: Any) -> bool:
     return False
 
 
+def _in_distribution(loc: PathKey) -> bool:
+    """Whether an error lies in a parameter's ``distribution``."""
+    return len(loc) >= 3 and loc[0] == "parameters" and loc[2] == "distribution"
+
+
+_DISTRIBUTION_FORMS = "uniform, triangular, loguniform or {normal: SD}"
+
+
+def _distribution_hint(name: str) -> str:
+    near = closest(name, S.DISTRIBUTIONS)
+    if near == "normal":
+        return "; did you mean {normal: SD}?"
+    return f"; did you mean '{near}'?" if near is not None else ""
+
+
+def _distribution_problem(ctx: _Ctx, path: PathKey, raw: Any) -> None:
+    """One message for a bad ``distribution``, worked out from the value written (pydantic
+    reports a tagged union's errors under the tag, which is no place in the file)."""
+    if isinstance(raw, str):
+        if raw == "normal":
+            ctx.add(path, "a normal distribution needs its standard deviation: write "
+                    "{normal: SD}, with SD in the parameter's unit")
+        else:
+            ctx.add(path, f"unknown distribution '{raw}'{_distribution_hint(raw)} "
+                    f"(distributions: {_DISTRIBUTION_FORMS})")
+        return
+    if isinstance(raw, dict) and raw:
+        others = [key for key in raw if key != "normal"]
+        if others:
+            key = others[0]
+            if "normal" in raw:
+                msg = (f"{{normal: SD}} has only the key 'normal' (the mean is the parameter's "
+                       f"value, the truncation its range); remove '{key}'")
+            elif key in S.DISTRIBUTION_NAMES:
+                msg = f"'{key}' takes no parameters: write 'distribution: {key}'"
+            else:
+                msg = (f"unknown distribution '{key}'{_distribution_hint(str(key))} "
+                       f"(distributions: {_DISTRIBUTION_FORMS})")
+            ctx.add((*path, key), msg, key=True)
+            return
+        sd = raw["normal"]
+        if isinstance(sd, bool) or not isinstance(sd, (int, float)):
+            msg = f"the standard deviation must be a positive number, got {_kind(sd)}"
+        elif _too_large(sd):
+            msg = "the standard deviation is too large (beyond about 1.8e308)"
+        elif not math.isfinite(sd):
+            msg = f"the standard deviation must be a positive finite number, got {sd}"
+        elif sd <= 0:
+            msg = f"the standard deviation must be greater than 0, got {sd:g}"
+        else:
+            msg = "expected {normal: SD} with SD a positive number"
+        ctx.add((*path, "normal"), msg)
+        return
+    hint = ""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and not _too_large(raw):
+        hint = f"; for a normal distribution with this standard deviation write {{normal: {raw}}}"
+    got = "an empty mapping" if raw == {} else _kind(raw)
+    ctx.add(path, f"expected a distribution: {_DISTRIBUTION_FORMS}, got {got}{hint}")
+
+
 def _pydantic_problems(ctx: _Ctx, exc: ValidationError) -> None:
-    errors = exc.errors()
+    errors = []
+    reported: set[PathKey] = set()
+    for err in exc.errors():
+        at: PathKey = tuple(err["loc"])
+        if not _in_distribution(at):
+            errors.append(err)
+        elif at[:3] not in reported:
+            reported.add(at[:3])
+            _distribution_problem(ctx, at[:3], _walk(ctx.doc.data, at[:3]))
     # a misspelt key shows up twice: as unknown, and as the required key it should have been;
     # report it once, as the unknown key with the required one suggested
     missing: dict[PathKey, set[str]] = {}
@@ -460,8 +529,16 @@ class _Checker:
                 ctx.add((*path, "range"),
                         f"range must be [low, high] with low < high, got [{lo:g}, {hi:g}]")
             elif not lo <= par.value <= hi:
+                role = {
+                    "triangular": " (it is also the mode of the triangular distribution)",
+                    "normal": " (it is also the mean of the normal distribution)",
+                }.get(_distribution(par)[0], "")
                 ctx.add((*path, "value"),
-                        f"value {par.value:g} is outside its range [{lo:g}, {hi:g}]")
+                        f"value {par.value:g} is outside its range [{lo:g}, {hi:g}]{role}")
+            elif par.distribution == "loguniform" and lo <= 0:
+                ctx.add((*path, "distribution"),
+                        f"a log-uniform distribution needs a range above 0, got [{lo:g}, "
+                        f"{hi:g}]; raise the low end, or use another distribution")
         for name, sc in g.scenarios.items():
             path = ("scenarios", name)
             self._source(sc.source, (*path, "source"))
@@ -645,7 +722,10 @@ def _validate(ctx: _Ctx, data: Any) -> S.GameSpec:
         except ValidationError as exc:
             _pydantic_problems(ctx, exc)
             errors = exc.errors()
-            extras = [tuple(e["loc"]) for e in errors if e["type"] == "extra_forbidden"]
+            extras = [
+                tuple(e["loc"]) for e in errors
+                if e["type"] == "extra_forbidden" and not _in_distribution(tuple(e["loc"]))
+            ]
             if len(extras) != len(errors) or (ctx.problems and len(extras) == 0):
                 raise PayoffFileError(ctx.problems) from None
             work = copy.deepcopy(work)
@@ -735,7 +815,8 @@ def _compile(ctx: _Ctx, g: S.GameSpec, path: Path, files: tuple[Path, ...]) -> G
         sources=frozen_mapping(g.sources),
         players=pair,
         parameters=frozen_mapping({
-            name: ParameterInfo(name, p.value, p.unit, p.source, p.description, *p.range)
+            name: ParameterInfo(name, p.value, p.unit, p.source, p.description, p.range[0],
+                                p.range[1], *_distribution(p))
             for name, p in g.parameters.items()
         }),
         scenarios=frozen_mapping({
@@ -751,6 +832,13 @@ def _compile(ctx: _Ctx, g: S.GameSpec, path: Path, files: tuple[Path, ...]) -> G
     )
     _check_finite_everywhere(ctx, game)
     return game
+
+
+def _distribution(p: S.Parameter) -> tuple[str, float | None]:
+    """A parameter's distribution as (name, standard deviation or None)."""
+    if isinstance(p.distribution, S.Normal):
+        return "normal", p.distribution.normal
+    return p.distribution, None
 
 
 def _dynamics(

@@ -9,9 +9,9 @@ mistake gets one precise message instead of a cascade of union errors.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
 
 NAME = r"^[A-Za-z][A-Za-z0-9_]*$"
 LEVEL = r"^[A-Za-z0-9][A-Za-z0-9_\-]*$"
@@ -54,6 +54,39 @@ class Player(_Strict):
     )
 
 
+# distributions named without a parameter; the normal one is written {normal: SD}
+DISTRIBUTION_NAMES = ("uniform", "triangular", "loguniform")
+DISTRIBUTIONS = ("uniform", "triangular", "normal", "loguniform")
+
+
+class Normal(_Strict):
+    """A normal distribution with mean the parameter's value, truncated to its range."""
+
+    normal: Annotated[FiniteFloat, Field(gt=0)] = Field(
+        description="The standard deviation, in the parameter's unit (greater than 0)."
+    )
+
+
+def _distribution_form(raw: Any) -> str | None:
+    """Which form of ``distribution`` a value is written in: a name, or ``{normal: SD}``."""
+    if isinstance(raw, str):
+        return "name"
+    if isinstance(raw, dict):
+        return "normal"
+    return None
+
+
+Distribution = Annotated[
+    Annotated[Literal["uniform", "triangular", "loguniform"], Tag("name")]
+    | Annotated[Normal, Tag("normal")],
+    Discriminator(
+        _distribution_form,
+        custom_error_type="distribution_form",
+        custom_error_message="expected a distribution name or {normal: SD}",
+    ),
+]
+
+
 class Parameter(_Strict):
     value: FiniteFloat
     unit: Text
@@ -61,6 +94,13 @@ class Parameter(_Strict):
     description: Text
     range: Annotated[list[FiniteFloat], Field(min_length=2, max_length=2)] = Field(
         description="[low, high]: the plausible range, used by sweeps."
+    )
+    distribution: Distribution = Field(
+        default="uniform",
+        description="What Monte Carlo robustness analysis draws the parameter from: 'uniform' "
+        "over the range (the default), 'triangular' over the range with its mode at the value, "
+        "'loguniform' over the range (needs low > 0), or {normal: SD}: normal with mean the "
+        "value and standard deviation SD, truncated to the range.",
     )
 
 
