@@ -1,0 +1,312 @@
+"""Tipping points: where, along one parameter, the equilibria change.
+
+The *signature* of a point is the set of its equilibria described by what they are, not by
+their exact numbers: each equilibrium's named outcome and the actions each player uses (its
+supports). Along the range, the signature is evaluated on an even grid of ``initial + 1``
+points; wherever two neighbours differ, the interval is halved until it is narrower than
+``tol``, keeping every half whose ends differ (so an interval that holds two changes yields
+both). Each pass solves the midpoints of all open intervals in one batch.
+
+A change narrower than the first grid's step that comes and goes between two grid points
+with the same signature is not seen; ``initial`` sets that step (64 intervals by default),
+and the result says how many points were solved.
+
+>>> import model
+>>> game = model.load("payoffs/textbook/chicken.yaml")
+>>> name = next(iter(game.parameters))
+>>> r = tipping_points(game, name)
+>>> r.parameter == name, r.solves < 200
+(True, True)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import UsageError
+from ..game import Game
+from . import table
+from .grid import make_axis
+from .points import PointSolutions, solve_matrices
+
+#: Intervals of the first, even grid.
+INITIAL = 64
+
+#: Default tolerance, as a share of the range's width.
+RELATIVE_TOL = 1e-4
+
+Signature = tuple[tuple[int, int, int], ...]
+
+
+@dataclass(frozen=True)
+class Described:
+    """One equilibrium as a sentence can name it."""
+
+    outcome: str
+    strategies: tuple[Mapping[str, float], Mapping[str, float]]
+    payoffs: tuple[float, float]
+
+    @property
+    def pure(self) -> bool:
+        return all(len(s) == 1 for s in self.strategies)
+
+    def to_json(self, players: tuple[str, str]) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome,
+            "pure": self.pure,
+            "strategies": {players[p]: dict(self.strategies[p]) for p in (0, 1)},
+            "payoffs": list(self.payoffs),
+        }
+
+
+@dataclass(frozen=True)
+class TippingPoint:
+    """A change between ``low`` and ``high`` (at most ``tol`` apart); ``value`` is the middle."""
+
+    value: float
+    low: float
+    high: float
+    before: tuple[Described, ...]
+    after: tuple[Described, ...]
+    sentence: str
+
+
+@dataclass(frozen=True)
+class TippingResult:
+    parameter: str
+    unit: str
+    range: tuple[float, float]
+    tol: float
+    tipping_points: tuple[TippingPoint, ...]
+    solves: int
+    initial: int
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+    players: tuple[str, str] = ("row", "column")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "parameter": self.parameter,
+            "unit": self.unit,
+            "range": list(self.range),
+            "tol": self.tol,
+            "tipping_points": [
+                {
+                    "value": t.value,
+                    "bracket": [t.low, t.high],
+                    "before": [d.to_json(self.players) for d in t.before],
+                    "after": [d.to_json(self.players) for d in t.after],
+                    "sentence": t.sentence,
+                }
+                for t in self.tipping_points
+            ],
+            "solves": self.solves,
+            "grid_solves_same_resolution": self.grid_solves(),
+            "provenance": dict(self.provenance),
+        }
+
+    def grid_solves(self) -> int:
+        """Points an even grid needs to locate changes as finely."""
+        return int(math.ceil((self.range[1] - self.range[0]) / self.tol)) + 1
+
+
+class _Solver:
+    """Solves batches of values of one parameter and remembers every point solved."""
+
+    def __init__(self, game: Game, name: str, scenario: str | None,
+                 fixed: Mapping[str, float], tol: float):
+        self.game, self.name, self.scenario, self.fixed, self.tol = (
+            game, name, scenario, dict(fixed), tol)
+        self.solves = 0
+        self.signatures: dict[float, Signature] = {}
+        self.described: dict[float, tuple[Described, ...]] = {}
+
+    def __call__(self, values: np.ndarray) -> list[Signature]:
+        new = np.array([v for v in dict.fromkeys(values.tolist()) if v not in self.signatures])
+        if len(new):
+            params: dict[str, Any] = dict(self.fixed)
+            params[self.name] = new
+            A, B = self.game.matrices_batch(params, self.scenario)
+            sol = solve_matrices(A, B, tol=self.tol)
+            self.solves += len(new)
+            self._record(new, sol)
+        return [self.signatures[v] for v in values.tolist()]
+
+    def _record(self, values: np.ndarray, sol: PointSolutions) -> None:
+        codes = table.outcome_codes(self.game, sol)
+        weights = 1 << np.arange(max(self.game.shape), dtype=np.int64)[::-1]
+        bx = (sol.xs > 0) @ weights[-sol.xs.shape[1]:]
+        by = (sol.ys > 0) @ weights[-sol.ys.shape[1]:]
+        names = table.outcome_names(self.game)
+        labels = self.game.actions
+        for k, v in enumerate(values.tolist()):
+            idx = np.flatnonzero(sol.owner == k)
+            sig = tuple(sorted((int(codes[e]), int(bx[e]), int(by[e])) for e in idx))
+            self.signatures[v] = sig
+            self.described[v] = tuple(
+                Described(
+                    outcome=names[codes[e]],
+                    strategies=(
+                        {labels[0][i]: float(sol.xs[e, i]) for i in np.flatnonzero(sol.xs[e])},
+                        {labels[1][j]: float(sol.ys[e, j]) for j in np.flatnonzero(sol.ys[e])},
+                    ),
+                    payoffs=(float(sol.payoffs[e, 0]), float(sol.payoffs[e, 1])),
+                )
+                for e in idx
+            )
+
+
+def tipping_points(
+    game: Game,
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    scenario: str | None = None,
+    set: Mapping[str, float] | None = None,
+    tol: float | None = None,
+    initial: int = INITIAL,
+    solver_tol: float = 1e-9,
+    allow_outside: bool = False,
+) -> TippingResult:
+    """Every point in [low, high] (default: the parameter's declared range) where the set of
+    equilibria or their outcomes change, each located to within ``tol`` (default a
+    ten-thousandth of the range) and described in a sentence."""
+    if name in game.parameters:
+        info = game.parameters[name]
+        low = info.low if low is None else low
+        high = info.high if high is None else high
+    axis = make_axis(game, name, float(low if low is not None else 0.0),
+                     float(high if high is not None else 0.0), None,
+                     allow_outside=allow_outside)
+    if scenario is not None:
+        game.scenario(scenario)
+    fixed = dict(set or {})
+    if name in fixed:
+        raise UsageError(f"{name} is both varied (--vary) and fixed (--set)")
+    lo, hi = axis.low, axis.high
+    if tol is None:
+        tol = (hi - lo) * RELATIVE_TOL
+    if not (math.isfinite(tol) and tol > 0):
+        raise UsageError(f"--tol must be a positive number, got {tol}")
+    if initial < 1:
+        raise UsageError(f"--initial must be at least 1, got {initial}")
+    solver = _Solver(game, name, scenario, fixed, solver_tol)
+    xs = np.linspace(lo, hi, initial + 1)
+    sig = solver(xs)
+    open_ = [(float(xs[k]), float(xs[k + 1])) for k in range(initial) if sig[k] != sig[k + 1]]
+    found: list[tuple[float, float]] = []
+    while open_:
+        wide = [(a, b) for a, b in open_ if b - a > tol]
+        found += [(a, b) for a, b in open_ if b - a <= tol]
+        if not wide:
+            break
+        mids = np.array([(a + b) / 2 for a, b in wide])
+        solver(mids)
+        open_ = []
+        for (a, b), m in zip(wide, mids.tolist(), strict=True):
+            if m <= a or m >= b:  # no float strictly between: as fine as it gets
+                found.append((a, b))
+                continue
+            s = solver.signatures
+            if s[a] != s[m]:
+                open_.append((a, m))
+            if s[m] != s[b]:
+                open_.append((m, b))
+    found.sort()
+    points = []
+    for a, b in found:
+        before, after = solver.described[a], solver.described[b]
+        value = (a + b) / 2
+        points.append(TippingPoint(value, a, b, before, after,
+                                   sentence(game, name, value, tol, before, after)))
+    from .sweep import SOLVER
+
+    prov = {"file": str(game.path), "sha256": game.sha256, "scenario": scenario,
+            "set": fixed, "solver": SOLVER, "solver_tol": solver_tol, "initial": initial}
+    return TippingResult(
+        parameter=name, unit=axis.unit, range=(lo, hi), tol=float(tol),
+        tipping_points=tuple(points), solves=solver.solves, initial=initial,
+        provenance=prov, players=game.player_names,
+    )
+
+
+# ---------------------------------------------------------------------------- sentences
+def _nice(outcome: str) -> str:
+    return outcome.replace("_", " ")
+
+
+def _names(items: list[str]) -> str:
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _what(d: Described) -> str:
+    if d.pure:
+        if d.outcome.startswith("("):
+            return "an equilibrium with no named outcome"
+        return f'the outcome "{_nice(d.outcome)}"'
+    if d.outcome.startswith("("):
+        return "a mixed equilibrium"
+    return f'a mixed equilibrium (all "{_nice(d.outcome)}")'
+
+
+def _diff(old: list[str], new: list[str]) -> tuple[str, str]:
+    """What differs between two action labels such as ``eda=open, engines=licensed``."""
+    if len(old) == len(new) == 1:
+        a, b = old[0].split(", "), new[0].split(", ")
+        if len(a) == len(b):
+            keep = [k for k in range(len(a)) if a[k] != b[k]]
+            return ", ".join(a[k] for k in keep), ", ".join(b[k] for k in keep)
+    return " / ".join(old), " / ".join(new)
+
+
+def _digits(value: float, tol: float) -> str:
+    """``value`` with as many digits as ``tol`` makes meaningful."""
+    decimals = max(0, -math.floor(math.log10(tol))) if tol < 1 else 0
+    return f"{value:.{min(decimals, 12)}f}"
+
+
+def sentence(game: Game, name: str, value: float, tol: float,
+             before: tuple[Described, ...], after: tuple[Described, ...]) -> str:
+    """What changes when ``name`` rises past ``value``, in words."""
+    def key(d: Described) -> tuple[str, bool]:
+        return (d.outcome, d.pure)
+
+    b = {key(d): d for d in before}
+    a = {key(d): d for d in after}
+    gained = [_what(a[k]) for k in a if k not in b]
+    lost = [_what(b[k]) for k in b if k not in a]
+    where = f"above {_digits(value, tol)} {name}"
+    unit = game.parameters[name].unit if name in game.parameters else ""
+    if unit:
+        where += f" ({unit})"
+    parts = []
+    if gained:
+        verb = "becomes an equilibrium" if len(gained) == 1 else "become equilibria"
+        parts.append(f"{_names(gained)} {verb}")
+    if lost:
+        verb = "stops being one" if len(lost) == 1 else "stop being equilibria"
+        if not gained:
+            verb = "is no longer an equilibrium" if len(lost) == 1 else \
+                "are no longer equilibria"
+        parts.append(f"{_names(lost)} {verb}")
+    for k in a:
+        if k in b:
+            for p in (0, 1):
+                old, new = list(b[k].strategies[p]), list(a[k].strategies[p])
+                if old != new:
+                    was, now = _diff(old, new)
+                    parts.append(f"in {_what(a[k])} {game.player_names[p]} plays {now} "
+                                 f"instead of {was}")
+    if not parts:
+        parts.append("the equilibria change their supports")
+    text = where + ", " + _names(parts)
+    if len(before) != len(after):
+        text += f" ({len(before)} equilibria before, {len(after)} after)"
+    return text[0].upper() + text[1:].replace("(1 equilibria", "(1 equilibrium") + "."
