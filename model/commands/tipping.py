@@ -6,6 +6,7 @@ import argparse
 import json
 
 from ..cli import add_setting_arguments, emit, load_setting
+from ..sensitivity.tipping import TippingResult
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _cmd_tipping(args: argparse.Namespace) -> int:
     from ..sensitivity.grid import parse_vary
-    from ..sensitivity.tipping import TippingResult, tipping_points
+    from ..sensitivity.tipping import tipping_points
 
     game, overrides = load_setting(args)
     results: list[TippingResult] = []
@@ -53,7 +54,7 @@ def _cmd_tipping(args: argparse.Namespace) -> int:
     return 0
 
 
-def render(r) -> str:  # type: ignore[no-untyped-def]
+def render(r: TippingResult) -> str:
     lines = [f"{r.parameter} from {r.range[0]:g} to {r.range[1]:g}"
              + (f" ({r.unit})" if r.unit else "")
              + f", located to within {r.tol:.3g}:"]

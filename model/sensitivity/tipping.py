@@ -111,7 +111,7 @@ class TippingResult:
 
     def grid_solves(self) -> int:
         """Points an even grid needs to locate changes as finely."""
-        return int(math.ceil((self.range[1] - self.range[0]) / self.tol)) + 1
+        return math.ceil((self.range[1] - self.range[0]) / self.tol) + 1
 
 
 class _Solver:
