@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 
+from typing import TYPE_CHECKING
+
 from ..cli import add_setting_arguments, emit, load_setting
-from ..sensitivity.tipping import TippingResult
+
+if TYPE_CHECKING:
+    from ..sensitivity.tipping import TippingResult
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
