@@ -1,2 +1,30 @@
 """How the equilibria move as the leverage parameters move: sweeps over grids, tipping
-points, two-parameter maps and Monte Carlo robustness, on one chunked engine."""
+points, two-parameter maps and Monte Carlo robustness, on one chunked engine.
+
+The functions here return pandas DataFrames or frozen results that carry their provenance
+(the payoff file's hash, scenario, solver and tolerance, seed). ``model.sensitivity.sweep``
+is the function; its module is importable as ``model.sensitivity.sweep`` all the same
+(``from model.sensitivity.sweep import sweep_to_file``).
+"""
+
+from .engine import Setting, run
+from .grid import Axis, Grid, make_axis, parse_vary
+from .points import PointSolutions, solve_matrices
+from .sweep import solve_source, sweep, sweep_to_file
+from .tipping import TippingResult, tipping_points
+
+__all__ = [
+    "Axis",
+    "Grid",
+    "PointSolutions",
+    "Setting",
+    "TippingResult",
+    "make_axis",
+    "parse_vary",
+    "run",
+    "solve_matrices",
+    "solve_source",
+    "sweep",
+    "sweep_to_file",
+    "tipping_points",
+]

@@ -2,12 +2,12 @@
 
 >>> import model
 >>> from model.sensitivity import sweep
->>> game = model.load("payoffs/textbook/chicken.yaml")
->>> name = next(iter(game.parameters))
->>> p = game.parameters[name]
->>> df = sweep(game, {name: (p.low, p.high, 3)}, workers=1)
->>> len(df), "n_equilibria" in df.columns, df.attrs["provenance"]["points"]
-(3, True, 3)
+>>> game = model.load("payoffs/textbook/hawk_dove.yaml")  # hawk-dove: V against C = 4
+>>> df = sweep(game, {"V": [2.0, 6.0]}, workers=1)
+>>> print(df[["V", "n_equilibria", "outcomes"]].to_string(index=False))
+  V  n_equilibria                outcomes
+2.0             3 one_takes_all + (mixed)
+6.0             1                   fight
 """
 
 from __future__ import annotations

@@ -12,11 +12,12 @@ with the same signature is not seen; ``initial`` sets that step (64 intervals by
 and the result says how many points were solved.
 
 >>> import model
->>> game = model.load("payoffs/textbook/chicken.yaml")
->>> name = next(iter(game.parameters))
->>> r = tipping_points(game, name)
->>> r.parameter == name, r.solves < 200
-(True, True)
+>>> game = model.load("payoffs/textbook/hawk_dove.yaml")  # V against the cost C = 4
+>>> r = tipping_points(game, "V", tol=1e-6)
+>>> [round(t.value, 5) for t in r.tipping_points], r.solves < 200
+([4.0], True)
+>>> print(r.tipping_points[0].sentence)  # doctest: +ELLIPSIS
+Above 4.000000 V (fitness), ...
 """
 
 from __future__ import annotations
