@@ -22,7 +22,9 @@ import hashlib
 import io
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -139,11 +141,14 @@ class Checkpoint:
             return PointSolutions(**{k: z[k] for k in z.files})
 
     def remove(self) -> None:
-        for p in self.path.glob("chunk-*.npz"):
-            p.unlink()
-        for p in self.path.glob("*"):
-            p.unlink()
-        self.path.rmdir()
+        """Delete the checkpoint's own files, and the directory if that leaves it empty."""
+        for pattern in ("chunk-*.npz", ".chunk-*.tmp", "manifest.json", ".manifest.json.*"):
+            for p in self.path.glob(pattern):
+                p.unlink(missing_ok=True)
+        try:
+            self.path.rmdir()
+        except OSError:
+            pass
 
 
 # ---------------------------------------------------------------------------- progress
@@ -173,6 +178,31 @@ class _Progress:
 def _local_worker_init(game: Game, source: PointSource, setting: Setting) -> None:
     global _WORKER_STATE
     _WORKER_STATE = (game, source, setting)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+
+
+class _StopOnInterrupt:
+    """While active (in the main thread), a first Ctrl-C only asks the run to stop after the
+    chunk in hand, so that no chunk is left half-written and no compiled code is interrupted;
+    a second one interrupts at once."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._old: Any = None
+
+    def _handler(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self) -> _StopOnInterrupt:
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
 
 
 _WORKER_STATE: tuple[Game, PointSource, Setting] | None = None
@@ -224,10 +254,14 @@ def _local(game: Game, source: PointSource, setting: Setting, todo: list[tuple[i
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _dask(game: Game, source: PointSource, setting: Setting, todo: list[tuple[int, int]],
-          scheduler: Any) -> Iterator[tuple[int, PointSolutions]]:
+def _is_client(obj: Any) -> bool:
+    return type(obj).__name__ == "Client" and hasattr(obj, "submit")
+
+
+def _dask_client(scheduler: Any) -> Any:
+    """A client of the scheduler at ``scheduler`` (an address, or a Client to use as is)."""
     try:
-        from dask.distributed import Client, as_completed
+        from dask.distributed import Client
     except ImportError:
         raise UsageError(
             "--engine dask needs Dask: pip install 'dask[distributed]' (or this project's "
@@ -235,30 +269,33 @@ def _dask(game: Game, source: PointSource, setting: Setting, todo: list[tuple[in
         ) from None
     if scheduler is None:
         raise UsageError("--engine dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
-    own = not isinstance(scheduler, Client)
+    if _is_client(scheduler):
+        return scheduler
     try:
-        client = Client(scheduler, timeout="20s") if own else scheduler
-    except OSError as exc:
+        return Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
         raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-    try:
-        state = client.scatter((game, source, setting), broadcast=True)
-        limit = max(2, 2 * sum(client.nthreads().values()))
-        queue = iter(todo)
-        futures = as_completed()
-        for _ in range(limit):
-            nxt = next(queue, None)
-            if nxt is None:
-                break
+
+
+def _dask(game: Game, source: PointSource, setting: Setting, todo: list[tuple[int, int]],
+          client: Any) -> Iterator[tuple[int, PointSolutions]]:
+    from dask.distributed import as_completed
+
+    state = client.scatter((game, source, setting), broadcast=True)
+    limit = max(2, 2 * sum(client.nthreads().values()))
+    queue = iter(todo)
+    futures = as_completed()
+    for _ in range(limit):
+        nxt = next(queue, None)
+        if nxt is None:
+            break
+        futures.add(client.submit(_dask_task, state, *nxt, pure=False))
+    for f in futures:
+        yield f.result()
+        f.release()
+        nxt = next(queue, None)
+        if nxt is not None:
             futures.add(client.submit(_dask_task, state, *nxt, pure=False))
-        for f in futures:
-            yield f.result()
-            f.release()
-            nxt = next(queue, None)
-            if nxt is not None:
-                futures.add(client.submit(_dask_task, state, *nxt, pure=False))
-    finally:
-        if own:
-            client.close()
 
 
 def run(
@@ -287,29 +324,47 @@ def run(
     size = source.size
     chunk = chunk or chunk_size_for(game)
     store = Checkpoint(checkpoint) if checkpoint is not None else None
+    client = _dask_client(scheduler) if engine == "dask" else None
     skip: set[int] = set()
-    if store is not None:
-        store.open(run_key(game, source, setting, chunk), resume)
-        skip = store.done()
-    starts = [s for s in range(0, size, chunk)]
-    todo = _chunks(size, chunk, skip)
-    workers = workers or os.cpu_count() or 1
-    if engine == "dask":
-        it = _dask(game, source, setting, todo, scheduler)
-    elif workers == 1 or len(todo) <= 1:
-        it = _serial(game, source, setting, todo)
-    else:
-        it = _local(game, source, setting, todo, workers)
-    bar = _Progress(size, sum(min(chunk, size - s) for s in skip if s < size), progress)
+    created = False
     try:
-        for start, sol in it:
-            if store is not None:
-                store.save(start, sol)
-            if on_chunk is not None:
-                on_chunk(start, sol)
-            bar.update(len(sol))
+        if store is not None:
+            created = not store.exists()
+            store.open(run_key(game, source, setting, chunk), resume)
+            skip = store.done()
+        starts = list(range(0, size, chunk))
+        todo = _chunks(size, chunk, skip)
+        workers = workers or os.cpu_count() or 1
+        if client is not None:
+            it = _dask(game, source, setting, todo, client)
+        elif workers == 1 or len(todo) <= 1:
+            it = _serial(game, source, setting, todo)
+        else:
+            it = _local(game, source, setting, todo, workers)
+        bar = _Progress(size, sum(min(chunk, size - s) for s in skip if s < size), progress)
+        saved = 0
+        try:
+            with _StopOnInterrupt() as stop:
+                for start, sol in it:
+                    if store is not None:
+                        store.save(start, sol)
+                        saved += 1
+                    if on_chunk is not None:
+                        on_chunk(start, sol)
+                    bar.update(len(sol))
+                    if stop.requested:
+                        raise KeyboardInterrupt
+                if stop.requested:
+                    raise KeyboardInterrupt
+        except BaseException:
+            if store is not None and created and saved == 0:
+                store.remove()  # nothing was done: leave nothing behind
+            raise
+        finally:
+            bar.close()
     finally:
-        bar.close()
+        if client is not None and not _is_client(scheduler):
+            client.close()
     return starts
 
 

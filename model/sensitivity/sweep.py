@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -127,5 +126,5 @@ def sweep_to_file(
 
     prov = provenance(game, grid, setting, seed=seed)
     table.write_frames(target, frames(), prov)
-    shutil.rmtree(ck_path, ignore_errors=True)
+    ck.remove()
     return prov
