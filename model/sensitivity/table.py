@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..game import Game
+from ..io import atomic_write, new_file_mode
 from .points import PointSolutions
 
 MIXED = "(mixed)"
@@ -56,9 +57,17 @@ def outcome_codes(game: Game, sol: PointSolutions) -> np.ndarray:
     i = sol.xs.argmax(axis=1)
     j = sol.ys.argmax(axis=1)
     out[pure] = code[i[pure], j[pure]]
-    for e in np.flatnonzero(~pure):
-        cells = np.unique(code[np.ix_(sol.xs[e] > 0, sol.ys[e] > 0)])
-        out[e] = cells[0] if len(cells) == 1 else names.index(MIXED)
+    mixed = np.flatnonzero(~pure)
+    if len(mixed):
+        # one look per pair of supports, not per equilibrium
+        sx, sy = sol.xs[mixed] > 0, sol.ys[mixed] > 0
+        both = np.concatenate([sx, sy], axis=1)
+        _, first, inverse = _unique_rows(both)
+        for u, f in enumerate(first):
+            pair = both[f]
+            cells = np.unique(code[np.ix_(pair[:m], pair[m:])])
+            out[mixed[inverse == u]] = (
+                cells[0] if len(cells) == 1 else names.index(MIXED))
     return out
 
 
@@ -82,9 +91,40 @@ def outcome_set_labels(game: Game, bits: np.ndarray) -> np.ndarray:
     return out
 
 
-def _strategy_text(labels: tuple[str, ...], p: np.ndarray) -> tuple[str, str]:
-    idx = np.flatnonzero(p > 0)
-    return "; ".join(labels[i] for i in idx), "; ".join(f"{p[i]:.6g}" for i in idx)
+def _unique_rows(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct rows of a boolean matrix: (keys, index of a first occurrence, inverse)."""
+    if mask.shape[1] <= 62:
+        keys = mask @ (np.int64(1) << np.arange(mask.shape[1], dtype=np.int64))
+    else:
+        keys = np.array([r.tobytes() for r in mask], dtype=object)
+    uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return uniq, first, inverse.reshape(-1)
+
+
+def _strategy_texts(labels: tuple[str, ...], S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per strategy (a row of S): the labels of its support and their probabilities, each
+    joined by ``"; "``; grouped by support so that the formatting is vectorised."""
+    E = S.shape[0]
+    act = np.empty(E, dtype=object)
+    prob = np.empty(E, dtype=object)
+    if E == 0:
+        return act, prob
+    mask = S > 0
+    _, first, inverse = _unique_rows(mask)
+    for u, f in enumerate(first):
+        sup = mask[f]
+        rows = np.flatnonzero(inverse == u)
+        cols = np.flatnonzero(sup)
+        act[rows] = "; ".join(labels[c] for c in cols)
+        if len(cols) == 1:
+            prob[rows] = "1"
+            continue
+        text = np.char.mod("%.6g", S[np.ix_(rows, cols)])
+        joined = text[:, 0].astype(object)
+        for c in range(1, len(cols)):
+            joined = joined + "; " + text[:, c].astype(object)
+        prob[rows] = joined
+    return act, prob
 
 
 def frame(game: Game, points: Mapping[str, np.ndarray], sol: PointSolutions,
@@ -103,16 +143,11 @@ def frame(game: Game, points: Mapping[str, np.ndarray], sol: PointSolutions,
     cols["outcomes"] = outcome_set_labels(game, point_outcomes(game, sol, codes))
     starts = np.concatenate([[0], np.cumsum(sol.counts)[:-1]]).astype(np.int64)
     rank = np.arange(E) - starts[sol.owner] if E else np.zeros(0, np.int64)
-    pure = sol.pure
-    act = [np.empty(E, dtype=object), np.empty(E, dtype=object)]
-    prob = [np.empty(E, dtype=object), np.empty(E, dtype=object)]
+    act, prob = [], []
     for p, S in ((0, sol.xs), (1, sol.ys)):
-        lab = np.array(labels[p], dtype=object)
-        if E:
-            act[p][pure] = lab[S[pure].argmax(axis=1)]
-            prob[p][pure] = "1"
-        for e in np.flatnonzero(~pure):
-            act[p][e], prob[p][e] = _strategy_text(labels[p], S[e])
+        a, q = _strategy_texts(labels[p], S)
+        act.append(a)
+        prob.append(q)
     for k in range(width):
         sel = rank == k
         at = sol.owner[sel]
@@ -157,6 +192,7 @@ def write_frames(path: str | Path, frames: Iterable[pd.DataFrame],
     target = check_output(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    new_file_mode(fd)
     os.close(fd)
     try:
         if target.suffix.lower() == ".csv":
@@ -193,8 +229,6 @@ def write_frames(path: str | Path, frames: Iterable[pd.DataFrame],
         except FileNotFoundError:
             pass
         raise
-    from ..io import atomic_write
-
     atomic_write(provenance_path(target), json.dumps(provenance, indent=2) + "\n")
 
 
