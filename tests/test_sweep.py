@@ -221,6 +221,14 @@ def test_tipping_points_agree_with_a_fine_grid(name: str) -> None:
     assert r.solves * 20 <= r.grid_solves()
 
 
+def test_tipping_frame() -> None:
+    r = tipping_points(model.load(HAWK_DOVE), "V", tol=1e-6)
+    df = r.frame()
+    assert df.shape[0] == 1
+    assert df.loc[0, "before"] == "(mixed) + one_takes_all" and df.loc[0, "after"] == "fight"
+    assert (df.loc[0, "n_before"], df.loc[0, "n_after"]) == (3, 1)
+
+
 def test_tipping_json_contract() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "model", "tipping", str(HAWK_DOVE), "--vary", "V=1:8",
@@ -293,6 +301,33 @@ def test_no_progress_bar_off_a_terminal(tmp_path: Path) -> None:
                   "--chunk", "100", "--workers", "1", "--out", str(tmp_path / "o.csv"))
     assert r.returncode == 0
     assert "pt/s" not in r.stderr and "%" not in r.stderr, r.stderr
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "model", "sweep", str(HAWK_DOVE), "--vary", "V=1:9:60",
+         "--vary", "C=1:9:60", "--chunk", "100", "--workers", "1", "--out",
+         str(tmp_path / "o.csv")], stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not data:
+            break
+        seen += data
+    os.close(leader)
+    assert proc.wait() == 0
+    assert b"3.60k/3.60k" in seen and b"pt/s" in seen, seen[-300:]
 
 
 def test_a_checkpoint_is_not_reused_for_another_run(tmp_path: Path) -> None:

@@ -162,8 +162,16 @@ class _Progress:
         if show:
             from tqdm import tqdm
 
+            try:
+                size = os.get_terminal_size(sys.stderr.fileno())
+            except (OSError, ValueError):
+                size = os.terminal_size((0, 0))
+            # a terminal that reports no size (0 x 0) would hide the bar: assume 80 x 24
             self.bar = tqdm(total=total, initial=initial, unit="pt", unit_scale=True,
-                            dynamic_ncols=True, smoothing=0.1, file=sys.stderr)
+                            dynamic_ncols=size.columns > 0,
+                            ncols=None if size.columns else 80,
+                            nrows=None if size.lines else 24,
+                            smoothing=0.1, file=sys.stderr)
 
     def update(self, k: int) -> None:
         if self.bar is not None:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..errors import UsageError
 from ..game import Game
@@ -109,6 +110,23 @@ class TippingResult:
             "grid_solves_same_resolution": self.grid_solves(),
             "provenance": dict(self.provenance),
         }
+
+    def frame(self) -> pd.DataFrame:
+        """One row per tipping point: value, bracket, outcomes before and after, sentence."""
+        def outcomes(ds: tuple[Described, ...]) -> str:
+            return " + ".join(sorted({d.outcome for d in ds})) or "(none)"
+
+        return pd.DataFrame({
+            "parameter": [self.parameter] * len(self.tipping_points),
+            "value": [t.value for t in self.tipping_points],
+            "low": [t.low for t in self.tipping_points],
+            "high": [t.high for t in self.tipping_points],
+            "before": [outcomes(t.before) for t in self.tipping_points],
+            "after": [outcomes(t.after) for t in self.tipping_points],
+            "n_before": [len(t.before) for t in self.tipping_points],
+            "n_after": [len(t.after) for t in self.tipping_points],
+            "sentence": [t.sentence for t in self.tipping_points],
+        })
 
     def grid_solves(self) -> int:
         """Points an even grid needs to locate changes as finely."""
