@@ -10,6 +10,15 @@ is the function; its module is importable as ``model.sensitivity.sweep`` all the
 from .engine import Setting, run
 from .grid import Axis, Grid, make_axis, parse_vary
 from .points import PointSolutions, solve_matrices
+from .robustness import (
+    RobustnessResult,
+    Tornado,
+    robustness,
+    sobol_indices,
+    tornado,
+    tornado_png,
+    wilson,
+)
 from .sweep import solve_source, sweep, sweep_to_file
 from .tipping import TippingResult, tipping_points
 
@@ -17,14 +26,21 @@ __all__ = [
     "Axis",
     "Grid",
     "PointSolutions",
+    "RobustnessResult",
     "Setting",
     "TippingResult",
+    "Tornado",
     "make_axis",
     "parse_vary",
+    "robustness",
     "run",
+    "sobol_indices",
     "solve_matrices",
     "solve_source",
     "sweep",
     "sweep_to_file",
     "tipping_points",
+    "tornado",
+    "tornado_png",
+    "wilson",
 ]
