@@ -38,3 +38,42 @@ def test_scenarios_experiment_writes_tables_and_settings(tmp_path: Path) -> None
     assert {r["scenario"] for r in rows} == {"baseline", *game.scenarios}
     md = (tmp_path / "scenarios.md").read_text()
     assert md.count("\n| ") == expected + 1  # header + one line per equilibrium
+
+
+def test_tipping_points_experiment_lists_thresholds_nearest_first(tmp_path: Path) -> None:
+    script = _load_script("tipping_points")
+    assert script.main(["--out", str(tmp_path)]) == 0
+    game = model.load(ROOT / "payoffs" / "baseline.yaml")
+    doc = json.loads((tmp_path / "tipping_points.json").read_text())
+    assert doc["sha256"] == game.sha256
+    assert doc["parameters"] == len(game.parameters)
+    rows = doc["tipping_points"]
+    assert rows and [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+    assert [r["distance"] for r in rows] == sorted(r["distance"] for r in rows)
+    for r in rows:
+        p = game.parameters[r["parameter"]]
+        assert r["baseline"] == p.value
+        assert p.low <= r["bracket_low"] <= r["threshold"] <= r["bracket_high"] <= p.high
+        assert abs(r["distance"] - abs(r["threshold"] - p.value) / (p.high - p.low)) < 1e-12
+        assert r["sentence"].startswith("Above ")
+    assert {r["parameter"] for r in rows} | set(doc["no_tipping_point"]) == set(game.parameters)
+    assert doc["solves"] < doc["grid_solves_same_resolution"]
+    with (tmp_path / "tipping_points.csv").open() as fh:
+        assert len(list(csv.DictReader(fh))) == len(rows)
+    md = (tmp_path / "tipping_points.md").read_text()
+    assert md.count("\n| ") == len(rows) + 1
+
+
+def test_leverage_map_experiment_writes_map_tables_and_note(tmp_path: Path) -> None:
+    script = _load_script("leverage_map")
+    assert script.main(["--out", str(tmp_path), "--n", "9", "--only", "eda"]) == 0
+    png = (tmp_path / "leverage_map_eda.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    with (tmp_path / "leverage_map_eda.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 81 and "has_us_concedes" in rows[0]
+    assert (tmp_path / "leverage_map_eda.curves.csv").exists()
+    prov = json.loads((tmp_path / "leverage_map_eda.csv.provenance.json").read_text())
+    assert prov["sha256"] == model.load(ROOT / "payoffs" / "baseline.yaml").sha256
+    md = (tmp_path / "leverage_map.md").read_text()
+    assert "leverage_map_eda.png" in md and "lies in" in md
