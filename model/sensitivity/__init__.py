@@ -9,6 +9,7 @@ is the function; its module is importable as ``model.sensitivity.sweep`` all the
 
 from .engine import Setting, run
 from .grid import Axis, Grid, make_axis, parse_vary
+from .maps import OutcomeMap, map_png, outcome_map, plot_map, write_tables
 from .points import PointSolutions, solve_matrices
 from .robustness import (
     RobustnessResult,
@@ -25,13 +26,17 @@ from .tipping import TippingResult, tipping_points
 __all__ = [
     "Axis",
     "Grid",
+    "OutcomeMap",
     "PointSolutions",
     "RobustnessResult",
     "Setting",
     "TippingResult",
     "Tornado",
     "make_axis",
+    "map_png",
+    "outcome_map",
     "parse_vary",
+    "plot_map",
     "robustness",
     "run",
     "sobol_indices",
@@ -43,4 +48,5 @@ __all__ = [
     "tornado",
     "tornado_png",
     "wilson",
+    "write_tables",
 ]
