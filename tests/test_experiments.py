@@ -40,6 +40,26 @@ def test_scenarios_experiment_writes_tables_and_settings(tmp_path: Path) -> None
     assert md.count("\n| ") == expected + 1  # header + one line per equilibrium
 
 
+def test_sweep_benchmark_quick_runs_and_agrees(tmp_path: Path) -> None:
+    script = _load_script("bench_sweep")
+    assert script.main(["--quick", "--out", str(tmp_path)]) == 0
+    result = json.loads((tmp_path / "bench_sweep.json").read_text())
+    assert [s["points"] for s in result["sizes"]] == list(script.QUICK["sizes"])
+    for s in result["sizes"]:
+        assert set(s["us_per_point"]) == {k for k, _ in script.RUNS}
+        assert all(v > 0 for v in s["us_per_point"].values())
+    assert len(result["memory"]) == 2 * len(result["sizes"])
+    assert all(m["peak_rss_sum"] > 0 and m["bound"] >= m["self_maxrss"]
+               for m in result["memory"])
+    assert result["disagreements"] == []
+    assert {r["peer"] for r in result["peers"]["peers"]} == set(script.PEERS)
+    assert all(r["disagreements"] == 0 for r in result["peers"]["peers"])
+    if result["tipping"] is not None:
+        assert all(r["solves"] < r["grid_points"] for r in result["tipping"])
+    md = (tmp_path / "bench_sweep.md").read_text()
+    assert "## Peak memory" in md and "Disagreements: none." in md
+
+
 def test_tipping_points_experiment_lists_thresholds_nearest_first(tmp_path: Path) -> None:
     script = _load_script("tipping_points")
     assert script.main(["--out", str(tmp_path)]) == 0
