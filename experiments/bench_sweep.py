@@ -64,7 +64,7 @@ from model.sensitivity import table  # noqa: E402
 from model.sensitivity.engine import Setting, chunk_size_for  # noqa: E402
 from model.sensitivity.grid import Grid, make_axis  # noqa: E402
 from model.sensitivity.points import PointSolutions, solve_matrices  # noqa: E402
-from model.sensitivity.sweep import solve_source, sweep_to_file  # noqa: E402
+from model.sensitivity.sweeps import solve_source, sweep_to_file  # noqa: E402
 
 try:
     from model.sensitivity import tipping

@@ -20,7 +20,7 @@ import model
 from model.cli import main
 from model.errors import UsageError
 from model.sensitivity.engine import Setting
-from model.sensitivity.robustness import (
+from model.sensitivity.montecarlo import (
     MonteCarlo,
     robustness,
     sobol_indices,

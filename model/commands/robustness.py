@@ -14,7 +14,7 @@ from .sweep import add_engine_arguments, engine_options
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..sensitivity.robustness import RobustnessResult, Tornado
+    from ..sensitivity.montecarlo import RobustnessResult, Tornado
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -68,7 +68,7 @@ def _names(items: list[str] | None) -> list[str] | None:
 def _cmd_robustness(args: argparse.Namespace) -> int:
     from ..errors import UsageError
     from ..io import atomic_write
-    from ..sensitivity.robustness import (
+    from ..sensitivity.montecarlo import (
         SOBOL_SAMPLES,
         check_output,
         robustness,
@@ -136,7 +136,7 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
 
 def render(result: RobustnessResult, torn: Tornado | None = None) -> str:
     """The text report."""
-    from ..sensitivity.robustness import CONFIDENCE
+    from ..sensitivity.montecarlo import CONFIDENCE
     from ..text import table
 
     game = result.game

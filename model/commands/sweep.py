@@ -67,7 +67,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from ..errors import UsageError
     from ..sensitivity.engine import Setting
     from ..sensitivity.grid import Grid, parse_vary
-    from ..sensitivity.sweep import sweep_to_file
+    from ..sensitivity.sweeps import sweep_to_file
     from ..sensitivity.table import check_output
 
     game, overrides = load_setting(args)

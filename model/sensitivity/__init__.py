@@ -2,26 +2,44 @@
 points, two-parameter maps and Monte Carlo robustness, on one chunked engine.
 
 The functions here return pandas DataFrames or frozen results that carry their provenance
-(the payoff file's hash, scenario, solver and tolerance, seed). ``model.sensitivity.sweep``
-is the function; its module is importable as ``model.sensitivity.sweep`` all the same
-(``from model.sensitivity.sweep import sweep_to_file``).
+(the payoff file's hash, scenario, solver and tolerance, seed). Names are imported on first
+use, so that worker processes, which need only the engine, stay small.
 """
 
-from .engine import Setting, run
-from .grid import Axis, Grid, make_axis, parse_vary
-from .maps import OutcomeMap, map_png, outcome_map, plot_map, write_tables
-from .points import PointSolutions, solve_matrices
-from .robustness import (
-    RobustnessResult,
-    Tornado,
-    robustness,
-    sobol_indices,
-    tornado,
-    tornado_png,
-    wilson,
-)
-from .sweep import solve_source, sweep, sweep_to_file
-from .tipping import TippingResult, tipping_points
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .engine import Setting, run
+    from .grid import Axis, Grid, make_axis, parse_vary
+    from .maps import OutcomeMap, map_png, outcome_map, plot_map, write_tables
+    from .montecarlo import (
+        RobustnessResult,
+        Tornado,
+        robustness,
+        sobol_indices,
+        tornado,
+        tornado_png,
+        wilson,
+    )
+    from .points import PointSolutions, solve_matrices
+    from .sweeps import solve_source, sweep, sweep_to_file
+    from .tipping import TippingResult, tipping_points
+
+_WHERE = {
+    "Setting": "engine", "run": "engine",
+    "Axis": "grid", "Grid": "grid", "make_axis": "grid", "parse_vary": "grid",
+    "OutcomeMap": "maps", "map_png": "maps", "outcome_map": "maps", "plot_map": "maps",
+    "write_tables": "maps",
+    "PointSolutions": "points", "solve_matrices": "points",
+    "RobustnessResult": "montecarlo", "Tornado": "montecarlo", "robustness": "montecarlo",
+    "sobol_indices": "montecarlo", "tornado": "montecarlo", "tornado_png": "montecarlo",
+    "wilson": "montecarlo",
+    "solve_source": "sweeps", "sweep": "sweeps", "sweep_to_file": "sweeps",
+    "TippingResult": "tipping", "tipping_points": "tipping",
+}
 
 __all__ = [
     "Axis",
@@ -50,3 +68,15 @@ __all__ = [
     "wilson",
     "write_tables",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

@@ -287,3 +287,46 @@ def solve_points(A: np.ndarray, B: np.ndarray, margin: float, gray: float, max_p
             continue
         counts[g] = E - start
     return status, rows_out, cols_out, counts, owner[:E], xs[:E], ys[:E]
+
+
+@njit(cache=True, error_model="numpy")
+def payoffs_and_regrets(A: np.ndarray, B: np.ndarray, owner: np.ndarray, xs: np.ndarray,
+                        ys: np.ndarray):
+    """Per equilibrium e of game owner[e]: the payoffs (x A y, x B y), each player's regret
+    (gain of the best pure deviation) and each player's largest |payoff| in that game."""
+    E = owner.shape[0]
+    m, n = A.shape[1], A.shape[2]
+    pay = np.empty((E, 2))
+    regret = np.empty((E, 2))
+    scale = np.empty((E, 2))
+    Ay = np.empty(m)
+    xB = np.empty(n)
+    for e in range(E):
+        g = owner[e]
+        sa = 0.0
+        sb = 0.0
+        for i in range(m):
+            s = 0.0
+            for j in range(n):
+                s += A[g, i, j] * ys[e, j]
+                sa = max(sa, abs(A[g, i, j]))
+                sb = max(sb, abs(B[g, i, j]))
+            Ay[i] = s
+        for j in range(n):
+            s = 0.0
+            for i in range(m):
+                s += xs[e, i] * B[g, i, j]
+            xB[j] = s
+        va = 0.0
+        for i in range(m):
+            va += xs[e, i] * Ay[i]
+        vb = 0.0
+        for j in range(n):
+            vb += xB[j] * ys[e, j]
+        pay[e, 0] = va
+        pay[e, 1] = vb
+        regret[e, 0] = Ay.max() - va
+        regret[e, 1] = xB.max() - vb
+        scale[e, 0] = sa
+        scale[e, 1] = sb
+    return pay, regret, scale

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import multiprocessing
 import os
 import signal
 import sys
@@ -40,8 +41,8 @@ from .points import PointSolutions, solve_matrices
 
 ENGINES = ("local", "dask")
 
-#: Payoff cells per chunk (points x m x n): about 50 MB of matrices per chunk in flight.
-CHUNK_CELLS = 3_000_000
+#: Payoff cells per chunk (points x m x n): about 25 MB of matrices per chunk in flight.
+CHUNK_CELLS = 1_500_000
 MIN_CHUNK, MAX_CHUNK = 64, 50_000
 
 
@@ -238,9 +239,37 @@ def _serial(game: Game, source: PointSource, setting: Setting,
         yield start, solve_chunk(game, source, setting, start, stop)
 
 
+#: Environment of the worker processes: one BLAS thread each, as there is a worker per core.
+_WORKER_ENV = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+
+
+def _worker_context() -> Any:
+    """Workers start from a small server process that has imported only the engine (the
+    "forkserver" method where there is one), not from this process with all it has loaded:
+    each worker then holds the engine and its chunk, not a copy of tables and plots."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["model.sensitivity.engine"])
+    from multiprocessing import forkserver
+
+    saved = {k: os.environ.get(k) for k in _WORKER_ENV}
+    os.environ.update(_WORKER_ENV)
+    try:
+        forkserver.ensure_running()  # started once; it and its workers keep this environment
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return ctx
+
+
 def _local(game: Game, source: PointSource, setting: Setting, todo: list[tuple[int, int]],
            workers: int) -> Iterator[tuple[int, PointSolutions]]:
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_local_worker_init,
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(),
+                               initializer=_local_worker_init,
                                initargs=(game, source, setting))
     pending: set[Future[tuple[int, PointSolutions]]] = set()
     queue = iter(todo)

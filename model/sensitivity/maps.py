@@ -663,7 +663,7 @@ def outcome_map(
         raise UsageError(f"the resolution must be between 0 and 1, got {resolution}")
     setting = Setting(scenario, fixed, tol)
     game.matrices(fixed, scenario)  # unknown --set names fail here, before any work
-    from .sweep import provenance, solve_source
+    from .sweeps import provenance, solve_source
 
     sol = solve_source(game, grid, setting, **engine_options)
     ny, nx = grid.shape

@@ -168,13 +168,7 @@ def _verify(a: np.ndarray, b: np.ndarray, owner: np.ndarray, xs: np.ndarray, ys:
     ``tol`` times the player's largest |payoff| at that point."""
     if len(owner) == 0:
         return np.empty((0, 2))
-    Ae = a[owner]
-    Be = b[owner]
-    Ay = np.einsum("eij,ej->ei", Ae, ys)
-    xB = np.einsum("ei,eij->ej", xs, Be)
-    pay = np.stack([np.einsum("ei,ei->e", xs, Ay), np.einsum("ej,ej->e", xB, ys)], axis=1)
-    regret = np.stack([Ay.max(axis=1) - pay[:, 0], xB.max(axis=1) - pay[:, 1]], axis=1)
-    scale = np.stack([np.abs(Ae).max(axis=(1, 2)), np.abs(Be).max(axis=(1, 2))], axis=1)
+    pay, regret, scale = _kernel.payoffs_and_regrets(a, b, owner, xs, ys)
     limit = tol * np.where(scale > 0, scale, 1.0)
     bad = np.flatnonzero((regret > limit).any(axis=1))
     if len(bad):

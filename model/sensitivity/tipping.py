@@ -243,7 +243,7 @@ def tipping_points(
         value = (a + b) / 2
         points.append(TippingPoint(value, a, b, before, after,
                                    sentence(game, name, value, tol, before, after)))
-    from .sweep import SOLVER
+    from .sweeps import SOLVER
 
     prov = {"file": str(game.path), "sha256": game.sha256, "scenario": scenario,
             "set": fixed, "solver": SOLVER, "solver_tol": solver_tol, "initial": initial}

@@ -44,7 +44,7 @@ from ..game import Game, ParameterInfo
 from .distributions import describe, ppf
 from .engine import Setting
 from .points import PointSolutions, solve_matrices
-from .sweep import provenance, solve_source
+from .sweeps import provenance, solve_source
 from .table import column_name, outcome_names, outcome_set_labels, point_outcomes
 
 __all__ = [
