@@ -23,6 +23,7 @@ import io
 import json
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -132,14 +133,18 @@ class Checkpoint:
                 continue
         return out
 
-    def save(self, start: int, sol: PointSolutions) -> None:
+    def save(self, start: int, packed: Mapping[str, np.ndarray]) -> None:
+        """Save a chunk, as :meth:`PointSolutions.pack` gives it."""
         buf = io.BytesIO()
-        np.savez(buf, **sol.arrays())  # type: ignore[arg-type]
+        np.savez(buf, **packed)  # type: ignore[arg-type]
         atomic_write(self._file(start), buf.getvalue())
 
-    def load(self, start: int) -> PointSolutions:
+    def load_packed(self, start: int) -> dict[str, np.ndarray]:
         with np.load(self._file(start)) as z:
-            return PointSolutions(**{k: z[k] for k in z.files})
+            return {k: z[k] for k in z.files}
+
+    def load(self, start: int) -> PointSolutions:
+        return PointSolutions.unpack(self.load_packed(start))
 
     def remove(self) -> None:
         """Delete the checkpoint's own files, and the directory if that leaves it empty."""
@@ -184,12 +189,6 @@ class _Progress:
 
 
 # ---------------------------------------------------------------------------- running
-def _local_worker_init(game: Game, source: PointSource, setting: Setting) -> None:
-    global _WORKER_STATE
-    _WORKER_STATE = (game, source, setting)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-
-
 class _StopOnInterrupt:
     """While active (in the main thread), a first Ctrl-C only asks the run to stop after the
     chunk in hand, so that no chunk is left half-written and no compiled code is interrupted;
@@ -214,29 +213,15 @@ class _StopOnInterrupt:
             signal.signal(signal.SIGINT, self._old)
 
 
-_WORKER_STATE: tuple[Game, PointSource, Setting] | None = None
-
-
-def _local_task(start: int, stop: int) -> tuple[int, PointSolutions]:
-    assert _WORKER_STATE is not None
-    game, source, setting = _WORKER_STATE
-    return start, solve_chunk(game, source, setting, start, stop)
-
-
-def _dask_task(state: tuple[Game, PointSource, Setting], start: int,
-               stop: int) -> tuple[int, PointSolutions]:
+def _solve_task(state: tuple[Game, PointSource, Setting], start: int,
+                stop: int) -> tuple[int, dict[str, np.ndarray]]:
+    """One chunk's solutions, packed (small to send back)."""
     game, source, setting = state
-    return start, solve_chunk(game, source, setting, start, stop)
+    return start, solve_chunk(game, source, setting, start, stop).pack()
 
 
 def _chunks(size: int, chunk: int, skip: set[int]) -> list[tuple[int, int]]:
     return [(s, min(s + chunk, size)) for s in range(0, size, chunk) if s not in skip]
-
-
-def _serial(game: Game, source: PointSource, setting: Setting,
-            todo: list[tuple[int, int]]) -> Iterator[tuple[int, PointSolutions]]:
-    for start, stop in todo:
-        yield start, solve_chunk(game, source, setting, start, stop)
 
 
 #: Environment of the worker processes: one BLAS thread each, as there is a worker per core.
@@ -266,29 +251,68 @@ def _worker_context() -> Any:
     return ctx
 
 
-def _local(game: Game, source: PointSource, setting: Setting, todo: list[tuple[int, int]],
-           workers: int) -> Iterator[tuple[int, PointSolutions]]:
+# The local pool: worker processes that stay up for the life of this process, so that a map
+# or a sweep and its writing pay for starting them once. Each task carries its state, pickled
+# once per run and unpickled once per worker (a cache of one), so nothing of one run stays
+# behind for the next.
+_POOL: tuple[int, ProcessPoolExecutor] | None = None
+_STATE_CACHE: tuple[bytes, Any] | None = None
+
+
+def _worker_start() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    global _POOL
+    if _POOL is not None:
+        size, pool = _POOL
+        if size == workers and not getattr(pool, "_broken", False):
+            return pool
+        pool.shutdown(wait=False, cancel_futures=True)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(),
-                               initializer=_local_worker_init,
-                               initargs=(game, source, setting))
-    pending: set[Future[tuple[int, PointSolutions]]] = set()
-    queue = iter(todo)
+                               initializer=_worker_start)
+    _POOL = (workers, pool)
+    return pool
+
+
+def _call(fn: Callable[..., Any], blob: bytes, *args: Any) -> Any:
+    """In a worker: ``fn(state, *args)`` with the state unpickled from ``blob`` (cached)."""
+    global _STATE_CACHE
+    if _STATE_CACHE is None or _STATE_CACHE[0] != blob:
+        _STATE_CACHE = (blob, pickle.loads(blob))
+    return fn(_STATE_CACHE[1], *args)
+
+
+def ordered_map(fn: Callable[..., Any], state: Any, tasks: list[tuple[Any, ...]],
+                workers: int, *, ordered: bool = True) -> Iterator[Any]:
+    """``fn(state, *task)`` for each task: in this process when ``workers`` is 1, else in the
+    local pool of that many worker processes, with a bounded number of tasks in flight.
+    Results come in the order of ``tasks`` (``ordered``), or as they finish."""
+    if workers <= 1:
+        for task in tasks:
+            yield fn(state, *task)
+        return
+    pool = _pool(workers)
+    blob = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    pending: dict[int, Future[Any]] = {}
+    nxt = 0
     try:
-        while True:
-            while len(pending) < 2 * workers:
-                nxt = next(queue, None)
-                if nxt is None:
-                    break
-                pending.add(pool.submit(_local_task, *nxt))
-            if not pending:
-                break
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for f in sorted(finished, key=lambda f: f.result()[0]):
+        for k in range(len(tasks)):
+            while nxt < len(tasks) and len(pending) < 3 * workers:
+                pending[nxt] = pool.submit(_call, fn, blob, *tasks[nxt])
+                nxt += 1
+            if ordered:
+                yield pending.pop(k).result()
+            else:
+                done, _ = wait(list(pending.values()), return_when=FIRST_COMPLETED)
+                f = next(iter(done))
+                del pending[next(i for i, g in pending.items() if g is f)]
                 yield f.result()
     finally:
-        for f in pending:
+        for f in pending.values():
             f.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+        wait(list(pending.values()))  # let the chunks in hand finish; the pool stays
 
 
 def _is_client(obj: Any) -> bool:
@@ -315,7 +339,7 @@ def _dask_client(scheduler: Any) -> Any:
 
 
 def _dask(game: Game, source: PointSource, setting: Setting, todo: list[tuple[int, int]],
-          client: Any) -> Iterator[tuple[int, PointSolutions]]:
+          client: Any) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
     from dask.distributed import as_completed
 
     state = client.scatter((game, source, setting), broadcast=True)
@@ -326,13 +350,13 @@ def _dask(game: Game, source: PointSource, setting: Setting, todo: list[tuple[in
         nxt = next(queue, None)
         if nxt is None:
             break
-        futures.add(client.submit(_dask_task, state, *nxt, pure=False))
+        futures.add(client.submit(_solve_task, state, *nxt, pure=False))
     for f in futures:
         yield f.result()
         f.release()
         nxt = next(queue, None)
         if nxt is not None:
-            futures.add(client.submit(_dask_task, state, *nxt, pure=False))
+            futures.add(client.submit(_solve_task, state, *nxt, pure=False))
 
 
 def run(
@@ -374,21 +398,20 @@ def run(
         workers = workers or os.cpu_count() or 1
         if client is not None:
             it = _dask(game, source, setting, todo, client)
-        elif workers == 1 or len(todo) <= 1:
-            it = _serial(game, source, setting, todo)
         else:
-            it = _local(game, source, setting, todo, workers)
+            it = ordered_map(_solve_task, (game, source, setting), todo,
+                             1 if len(todo) <= 1 else workers, ordered=False)
         bar = _Progress(size, sum(min(chunk, size - s) for s in skip if s < size), progress)
         saved = 0
         try:
             with _StopOnInterrupt() as stop:
-                for start, sol in it:
+                for start, packed in it:
                     if store is not None:
-                        store.save(start, sol)
+                        store.save(start, packed)
                         saved += 1
                     if on_chunk is not None:
-                        on_chunk(start, sol)
-                    bar.update(len(sol))
+                        on_chunk(start, PointSolutions.unpack(packed))
+                    bar.update(len(packed["counts"]))
                     if stop.requested:
                         raise KeyboardInterrupt
                 if stop.requested:

@@ -20,7 +20,7 @@ in the project: each player's regret at most ``tol`` times that player's largest
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,10 +84,29 @@ class PointSolutions:
             exact=np.concatenate([p.exact for p in parts]),
         )
 
-    def arrays(self) -> dict[str, np.ndarray]:
-        """The fields as plain arrays (for checkpoints)."""
-        return {"counts": self.counts, "owner": self.owner, "xs": self.xs, "ys": self.ys,
-                "payoffs": self.payoffs, "exact": self.exact}
+    def pack(self) -> dict[str, np.ndarray]:
+        """The fields as plain arrays, the strategies stored sparse (most are pure), exactly:
+        what a worker sends back and a checkpoint keeps."""
+        out = {"counts": self.counts, "owner": self.owner, "payoffs": self.payoffs,
+               "exact": self.exact}
+        for key, S in (("x", self.xs), ("y", self.ys)):
+            rows, cols = np.nonzero(S)
+            out[f"{key}_shape"] = np.array(S.shape, dtype=np.int64)
+            out[f"{key}_row"] = rows.astype(np.int64)
+            out[f"{key}_col"] = cols.astype(np.int16)
+            out[f"{key}_val"] = S[rows, cols]
+        return out
+
+    @staticmethod
+    def unpack(packed: Mapping[str, np.ndarray]) -> PointSolutions:
+        """The inverse of :meth:`pack`."""
+        dense = {}
+        for key in ("x", "y"):
+            S = np.zeros(tuple(int(v) for v in packed[f"{key}_shape"]))
+            S[packed[f"{key}_row"], packed[f"{key}_col"]] = packed[f"{key}_val"]
+            dense[f"{key}s"] = S
+        return PointSolutions(counts=packed["counts"], owner=packed["owner"],
+                              payoffs=packed["payoffs"], exact=packed["exact"], **dense)
 
 
 def solve_matrices(A: np.ndarray, B: np.ndarray, *, tol: float = 1e-9) -> PointSolutions:

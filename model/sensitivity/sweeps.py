@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ import pandas as pd
 from .. import __version__
 from ..game import Game
 from . import table
-from .engine import Checkpoint, PointSource, Setting, run
+from .engine import Checkpoint, PointSource, Setting, ordered_map, run
 from .grid import Axis, Grid, grid_from
 from .points import MARGIN, MAX_PAIRS, PointSolutions
 
@@ -95,6 +96,13 @@ def sweep(
     return df
 
 
+def _encode_task(state: tuple[Any, ...], start: int, stop: int) -> bytes:
+    """The table of one finished chunk, encoded for the output file (in a worker)."""
+    game, grid, ck_path, width, schema = state
+    df = table.frame(game, grid.points(start, stop), Checkpoint(ck_path).load(start), width)
+    return table.encode_csv(df, False) if schema is None else table.encode_arrow(df, schema)
+
+
 def sweep_to_file(
     game: Game,
     grid: Grid | PointSource,
@@ -118,13 +126,23 @@ def sweep_to_file(
     for s in starts:
         with np.load(ck._file(s)) as z:
             width = max(width, int(z["counts"].max(initial=0)))
+    spans = [(s, starts[k + 1] if k + 1 < len(starts) else grid.size)
+             for k, s in enumerate(starts)]
+    csv = target.suffix.lower() == ".csv"
+    # the first piece is made here: it fixes the Parquet schema every other piece is cast to
+    first = table.frame(game, grid.points(*spans[0]), ck.load(spans[0][0]), width)
+    schema = None if csv else table.arrow_schema(first)
+    head = table.encode_csv(first, True) if csv else table.encode_arrow(first, schema)
+    state = (game, grid, str(ck_path), width, schema)
+    workers = options.get("workers") or os.cpu_count() or 1
+    if options.get("engine", "local") != "local" or workers == 1 or len(spans) < 4:
+        workers = 1
 
-    def frames() -> Iterator[pd.DataFrame]:
-        for k, s in enumerate(starts):
-            stop = starts[k + 1] if k + 1 < len(starts) else grid.size
-            yield table.frame(game, grid.points(s, stop), ck.load(s), width)
+    def pieces() -> Iterator[bytes]:
+        yield head
+        yield from ordered_map(_encode_task, state, spans[1:], workers)
 
     prov = provenance(game, grid, setting, seed=seed)
-    table.write_frames(target, frames(), prov)
+    table.write_pieces(target, pieces(), prov)
     ck.remove()
     return prov

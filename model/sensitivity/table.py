@@ -14,8 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..game import Game
-from ..io import atomic_write, new_file_mode
+from ..io import atomic_path, atomic_write
 from .points import PointSolutions
 
 MIXED = "(mixed)"
@@ -184,23 +183,41 @@ def check_output(path: str | Path) -> Path:
     return p
 
 
-def write_frames(path: str | Path, frames: Iterable[pd.DataFrame],
+def encode_csv(df: pd.DataFrame, header: bool) -> bytes:
+    """A frame as CSV bytes (with the header row only if asked), for :func:`write_pieces`."""
+    return df.to_csv(header=header, index=False, lineterminator="\n").encode("utf-8")
+
+
+def arrow_schema(df: pd.DataFrame) -> Any:
+    """The Arrow schema every piece of one Parquet file is cast to (from its first frame)."""
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(df, preserve_index=False).schema
+
+
+def encode_arrow(df: pd.DataFrame, schema: Any) -> bytes:
+    """A frame as an Arrow IPC stream cast to ``schema``, for :func:`write_pieces`."""
+    import pyarrow as pa
+
+    t = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, t.schema) as w:
+        w.write_table(t)
+    return bytes(sink.getvalue())
+
+
+def write_pieces(path: str | Path, pieces: Iterable[bytes],
                  provenance: Mapping[str, Any]) -> None:
-    """Write the frames one after another to ``path`` (.csv or .parquet) through a temporary
-    file renamed into place at the end; the provenance goes to ``<path>.provenance.json`` and,
-    for Parquet, into the file's metadata too."""
+    """Write encoded pieces, in order, to ``path``: CSV bytes (:func:`encode_csv`, the first
+    with its header) or Arrow streams (:func:`encode_arrow`) to a Parquet file, through a
+    temporary file renamed into place at the end. The provenance goes to
+    ``<path>.provenance.json`` and, for Parquet, into the file's metadata too."""
     target = check_output(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    new_file_mode(fd)
-    os.close(fd)
-    try:
+    with atomic_path(target) as tmp:
         if target.suffix.lower() == ".csv":
-            first = True
-            with open(tmp, "w", newline="", encoding="utf-8") as fh:
-                for df in frames:
-                    df.to_csv(fh, header=first, index=False, lineterminator="\n")
-                    first = False
+            with open(tmp, "wb") as fh:
+                for piece in pieces:
+                    fh.write(piece)
                 fh.flush()
                 os.fsync(fh.fileno())
         else:
@@ -208,28 +225,35 @@ def write_frames(path: str | Path, frames: Iterable[pd.DataFrame],
             import pyarrow.parquet as pq
 
             writer = None
-            schema = None
             try:
-                for df in frames:
-                    table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
+                for piece in pieces:
+                    t = pa.ipc.open_stream(piece).read_all()
                     if writer is None:
-                        schema = table.schema.with_metadata(
-                            {b"leverage": json.dumps(provenance).encode()}
-                        )
-                        table = table.replace_schema_metadata(schema.metadata)
-                        writer = pq.ParquetWriter(tmp, schema)
-                    writer.write_table(table)
+                        meta = {b"leverage": json.dumps(provenance).encode()}
+                        writer = pq.ParquetWriter(tmp, t.schema.with_metadata(meta))
+                    writer.write_table(t.replace_schema_metadata(writer.schema.metadata))
             finally:
                 if writer is not None:
                     writer.close()
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
     atomic_write(provenance_path(target), json.dumps(provenance, indent=2) + "\n")
+
+
+def write_frames(path: str | Path, frames: Iterable[pd.DataFrame],
+                 provenance: Mapping[str, Any]) -> None:
+    """:func:`write_pieces` of frames encoded here, one after another."""
+    target = check_output(path)
+    csv = target.suffix.lower() == ".csv"
+
+    def pieces() -> Iterator[bytes]:
+        schema = None
+        for k, df in enumerate(frames):
+            if csv:
+                yield encode_csv(df, header=k == 0)
+                continue
+            schema = schema if schema is not None else arrow_schema(df)
+            yield encode_arrow(df, schema)
+
+    write_pieces(target, pieces(), provenance)
 
 
 def provenance_path(path: str | Path) -> Path:
