@@ -18,9 +18,8 @@ Usage: python experiments/bench_sweep.py [--big] [--seed 0] [--sample 200]
    running ``sweep_to_file`` with the default engine; this process polls the child's process
    tree (the child and its worker processes) with psutil and keeps the peak of the summed
    RSS and of the summed PSS (PSS shares pages that forked workers hold in common, so it
-   does not count them twice). The child also reports ``ru_maxrss`` of itself and of its
-   largest finished worker (RUSAGE_CHILDREN), from which an upper bound on any concurrent
-   sum: main + workers x largest worker.
+   does not count them twice), and the peak RSS of each process of the tree (the engine's
+   workers start from a server process, which is in the tree too).
 3. Peers. --sample points drawn with --seed from the 10^4 grid, each point's matrices from
    ``game.matrices_batch``: pygambit's ``enummixed_solve(rational=False)`` and nashpy's
    ``vertex_enumeration`` (on the first --nashpy-sample of them: it is slow on 12x12) in a
@@ -200,9 +199,8 @@ def one(points: int, fmt: str, workdir: Path) -> int:
     seconds = time.perf_counter() - start
     size = target.stat().st_size
     remove_output(target)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
     print(json.dumps({"points": points, "format": fmt, "seconds": seconds, "bytes": size,
-                      "self_maxrss": own_peak(), "children_maxrss": kids * 1024}))
+                      "self_maxrss": own_peak()}))
     return 0
 
 
@@ -229,6 +227,7 @@ def watch(points: int, fmt: str, workdir: Path) -> dict[str, Any]:
         child = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
         root = psutil.Process(child.pid)
         peak_rss = peak_pss = 0
+        per_process: dict[int, int] = {}
         most = 0
         samples = 0
         while child.poll() is None:
@@ -240,8 +239,10 @@ def watch(points: int, fmt: str, workdir: Path) -> dict[str, Any]:
             alive = 0
             for p in tree:
                 try:
-                    rss += p.memory_info().rss
+                    one = p.memory_info().rss
+                    rss += one
                     pss += p.memory_full_info().pss
+                    per_process[p.pid] = max(per_process.get(p.pid, 0), one)
                     alive += 1
                 except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                     continue
@@ -265,7 +266,8 @@ def watch(points: int, fmt: str, workdir: Path) -> dict[str, Any]:
         "processes": most,
         "samples": samples,
         "workers": workers,
-        "bound": report["self_maxrss"] + workers * report["children_maxrss"],
+        "largest_other": max((v for k, v in per_process.items() if k != child.pid),
+                             default=0),
     })
     return report
 
@@ -448,15 +450,15 @@ def size_table(sizes: list[int], timing: dict[int, dict[str, float]],
 def memory_table(rows: list[dict[str, Any]]) -> list[str]:
     out = [
         "| points | format | workers | seconds (fresh process) | peak sum RSS MiB "
-        "| peak sum PSS MiB | processes | peak main MiB | peak worker MiB | bound MiB |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| peak sum PSS MiB | processes | peak main MiB | largest other process MiB |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
         out.append(
             f"| {r['points']:,} | {r['format']} | {r['workers']} | {r['seconds']:.2f} "
             f"| {r['peak_rss_sum'] / MIB:,.0f} | {r['peak_pss_sum'] / MIB:,.0f} "
             f"| {r['processes']} | {r['self_maxrss'] / MIB:,.0f} "
-            f"| {r['children_maxrss'] / MIB:,.0f} | {r['bound'] / MIB:,.0f} |"
+            f"| {r['largest_other'] / MIB:,.0f} |"
         )
     return out
 
@@ -576,14 +578,12 @@ def main(argv: list[str] | None = None) -> int:
     top = [r for r in memory if r["points"] == hi]
     worst = max(r["peak_rss_sum"] for r in top)
     worst_pss = max(r["peak_pss_sum"] for r in top)
-    worst_bound = max(r["bound"] for r in top)
     targets = [
         f"- Linear cost: time per point at {hi:,} points over that at {lo:,}, at most "
         f"{FLAT_LIMIT:g}: " + ", ".join(f"{k} {v:.2f}" for k, v in flat.items()) + ": "
         + verdict(all(v <= FLAT_LIMIT for v in flat.values())) + ".",
         f"- Memory under 1 GiB at {BIG:,} points: largest peak sum RSS at {hi:,} points "
-        f"{worst / MIB:,.0f} MiB (PSS {worst_pss / MIB:,.0f} MiB, bound "
-        f"{worst_bound / MIB:,.0f} MiB): "
+        f"{worst / MIB:,.0f} MiB (PSS {worst_pss / MIB:,.0f} MiB): "
         + (verdict(worst < MEMORY_TARGET) if hi >= BIG else "not measured without --big")
         + ".",
         f"- pygambit at least {PEER_TARGET}x our time: {gambit_1:,.0f}x with one core, "
@@ -639,10 +639,9 @@ def main(argv: list[str] | None = None) -> int:
         "overstates); peak sum PSS: the same with proportional set sizes (shared pages "
         "divided among the processes sharing them, including processes outside the tree that "
         "map the same libraries, so it understates a little). Peak main: the exact peak RSS "
-        "of the main process (VmHWM); peak worker: that of its largest worker (ru_maxrss of "
-        "RUSAGE_CHILDREN, after the workers exit; it includes the pages a worker shares with "
-        "the main process); bound: main + workers x largest worker, above any concurrent sum "
-        "of RSS, including peaks between polls.",
+        "of the main process (VmHWM); largest other process: the highest RSS polled of any "
+        "other process of the tree (a worker, the server the workers start from, or the "
+        "resource tracker of multiprocessing).",
         "",
         *memory_table(memory),
         "",

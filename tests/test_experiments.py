@@ -49,7 +49,7 @@ def test_sweep_benchmark_quick_runs_and_agrees(tmp_path: Path) -> None:
         assert set(s["us_per_point"]) == {k for k, _ in script.RUNS}
         assert all(v > 0 for v in s["us_per_point"].values())
     assert len(result["memory"]) == 2 * len(result["sizes"])
-    assert all(m["peak_rss_sum"] > 0 and m["bound"] >= m["self_maxrss"]
+    assert all(m["peak_rss_sum"] >= max(m["self_maxrss"] // 2, m["largest_other"]) > 0
                for m in result["memory"])
     assert result["disagreements"] == []
     assert {r["peer"] for r in result["peers"]["peers"]} == set(script.PEERS)

@@ -42,8 +42,8 @@ from .points import PointSolutions, solve_matrices
 
 ENGINES = ("local", "dask")
 
-#: Payoff cells per chunk (points x m x n): about 25 MB of matrices per chunk in flight.
-CHUNK_CELLS = 1_500_000
+#: Payoff cells per chunk (points x m x n): about 16 MB of matrices per chunk in flight.
+CHUNK_CELLS = 1_000_000
 MIN_CHUNK, MAX_CHUNK = 64, 50_000
 
 
@@ -235,7 +235,7 @@ def _worker_context() -> Any:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["model.sensitivity.engine"])
+    ctx.set_forkserver_preload(["model.sensitivity._worker"])
     from multiprocessing import forkserver
 
     saved = {k: os.environ.get(k) for k in _WORKER_ENV}
