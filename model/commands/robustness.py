@@ -195,11 +195,17 @@ def _sobol_lines(df: pd.DataFrame, info: dict[str, Any]) -> list[str]:
     lines = [f"Sobol' indices ({n} base samples, {runs} solves; ± half-width of the 95% "
              "bootstrap interval)"]
     rows = []
+    inert: dict[str, int] = {}
     for r in df.itertuples(index=False):
+        if r.S1 == r.ST == r.S1_conf == r.ST_conf == 0:  # the output never moves with it
+            inert[r.output] = inert.get(r.output, 0) + 1
+            continue
         rows.append([r.output, r.parameter, f"{r.S1:.3f}", f"±{r.S1_conf:.3f}",
                      f"{r.ST:.3f}", f"±{r.ST_conf:.3f}"])
     lines.append(table(["output", "parameter", "first-order", "", "total", ""], rows,
                        align="llrrrr"))
+    for output, k in inert.items():
+        lines.append(f"{output}: {k} parameters with indices of exactly 0 not shown")
     return lines
 
 
