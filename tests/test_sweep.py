@@ -101,6 +101,20 @@ def test_point_solver_equals_solve_on_small_integer_games(m: int, n: int, seed: 
     assert _set_of(s.xs, s.ys) == _solve_set(A, B)
 
 
+def test_a_continuum_of_equilibria_is_flagged() -> None:
+    """At the tipping point of hawk-dove, V = C = 4, a fight pays (V - C) / 2 = 0, as much as
+    yielding: hawk weakly dominates dove, and (hawk, any mix) and (any mix, hawk) are all
+    equilibria, two segments whose extreme points are (H, H), (H, D) and (D, H)."""
+    game = model.load(HAWK_DOVE)
+    df = sweep(game, {"V": [2.0, 4.0, 6.0]}, workers=1)
+    assert df["continuum"].tolist() == [False, True, False]
+    assert df.loc[1, "n_equilibria"] == 3
+    assert sorted(zip(df.loc[1, ["eq1_Row_actions", "eq2_Row_actions", "eq3_Row_actions"]],
+                      df.loc[1, ["eq1_Column_actions", "eq2_Column_actions",
+                                 "eq3_Column_actions"]], strict=True)) == [
+        ("dove", "hawk"), ("hawk", "dove"), ("hawk", "hawk")]
+
+
 def test_equilibria_come_in_a_fixed_order() -> None:
     A = np.array([[[2, 0], [0, 1]]], float)
     B = np.array([[[1, 0], [0, 2]]], float)
@@ -116,8 +130,8 @@ def test_sweep_agrees_point_by_point_with_single_solves() -> None:
                       "years_cn_eda_substitution": (3, 15, 6)},
                scenario="dec_2024", set={"us_security_weight": 1.2}, workers=1)
     assert len(df) == 42
-    assert list(df.columns[:4]) == ["us_re_dependence", "years_cn_eda_substitution",
-                                    "n_equilibria", "outcomes"]
+    assert list(df.columns[:5]) == ["us_re_dependence", "years_cn_eda_substitution",
+                                    "n_equilibria", "continuum", "outcomes"]
     for _, row in df.iterrows():
         params = {"us_re_dependence": row["us_re_dependence"],
                   "years_cn_eda_substitution": row["years_cn_eda_substitution"],
@@ -125,6 +139,7 @@ def test_sweep_agrees_point_by_point_with_single_solves() -> None:
         A, B = game.matrices(params, "dec_2024")
         r = model.solve(A, B)
         assert row["n_equilibria"] == len(r.equilibria)
+        assert row["continuum"] == any(len(c) > 1 for c in r.components)
         got = []
         for k in range(1, row["n_equilibria"] + 1):
             got.append((row[f"eq{k}_US_actions"], row[f"eq{k}_China_actions"],

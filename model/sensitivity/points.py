@@ -45,7 +45,11 @@ class PointSolutions:
     are the rows e with ``owner[e] == k`` of ``xs`` (N_eq, m), ``ys`` (N_eq, n) and ``payoffs``
     (N_eq, 2), listed point by point in a fixed order: pure equilibria first, by (row, column),
     then mixed ones by support. ``exact[k]`` says that game k went to the solver of
-    :func:`model.solve.solve_batch` (a near-tie or a large game) rather than the compiled pass.
+    :func:`model.solve.solve_batch` (a near-tie or a large game) rather than the compiled pass;
+    ``continuum[k]`` that game k has infinitely many equilibria (a maximal Nash subset with
+    more than one extreme equilibrium), of which those listed are the extreme points. A game
+    the compiled pass settles is nondegenerate once dominated actions are gone, so its
+    equilibria are isolated.
     """
 
     counts: np.ndarray
@@ -54,6 +58,7 @@ class PointSolutions:
     ys: np.ndarray
     payoffs: np.ndarray
     exact: np.ndarray
+    continuum: np.ndarray
 
     def __len__(self) -> int:
         return int(self.counts.shape[0])
@@ -82,13 +87,14 @@ class PointSolutions:
             ys=np.concatenate([p.ys for p in parts]),
             payoffs=np.concatenate([p.payoffs for p in parts]),
             exact=np.concatenate([p.exact for p in parts]),
+            continuum=np.concatenate([p.continuum for p in parts]),
         )
 
     def pack(self) -> dict[str, np.ndarray]:
         """The fields as plain arrays, the strategies stored sparse (most are pure), exactly:
         what a worker sends back and a checkpoint keeps."""
         out = {"counts": self.counts, "owner": self.owner, "payoffs": self.payoffs,
-               "exact": self.exact}
+               "exact": self.exact, "continuum": self.continuum}
         for key, S in (("x", self.xs), ("y", self.ys)):
             rows, cols = np.nonzero(S)
             out[f"{key}_shape"] = np.array(S.shape, dtype=np.int64)
@@ -106,7 +112,8 @@ class PointSolutions:
             S[packed[f"{key}_row"], packed[f"{key}_col"]] = packed[f"{key}_val"]
             dense[f"{key}s"] = S
         return PointSolutions(counts=packed["counts"], owner=packed["owner"],
-                              payoffs=packed["payoffs"], exact=packed["exact"], **dense)
+                              payoffs=packed["payoffs"], exact=packed["exact"],
+                              continuum=packed["continuum"], **dense)
 
 
 def solve_matrices(A: np.ndarray, B: np.ndarray, *, tol: float = 1e-9) -> PointSolutions:
@@ -119,8 +126,9 @@ def solve_matrices(A: np.ndarray, B: np.ndarray, *, tol: float = 1e-9) -> PointS
     )
     todo = np.flatnonzero(status != _kernel.OK)
     exact = np.zeros(N, dtype=bool)
+    continuum = np.zeros(N, dtype=bool)
     if len(todo):
-        extra_owner, extra_x, extra_y = _settle(a, b, rows, cols, todo, t)
+        extra_owner, extra_x, extra_y = _settle(a, b, rows, cols, todo, t, continuum)
         exact[todo] = True
         counts = counts.copy()
         np.add.at(counts, extra_owner, 1)
@@ -130,15 +138,16 @@ def solve_matrices(A: np.ndarray, B: np.ndarray, *, tol: float = 1e-9) -> PointS
     order = _canonical_order(owner, xs, ys)
     owner, xs, ys = owner[order], xs[order], ys[order]
     payoffs = _verify(a, b, owner, xs, ys, t)
-    return PointSolutions(counts, owner, xs, ys, payoffs, exact)
+    return PointSolutions(counts, owner, xs, ys, payoffs, exact, continuum)
 
 
 def _settle(
     a: np.ndarray, b: np.ndarray, rows: np.ndarray, cols: np.ndarray, todo: np.ndarray,
-    tol: float,
+    tol: float, continuum: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The games the compiled pass left, solved by ``solve_batch`` on what dominance left of
-    them, grouped by the surviving actions so that each group is one batch."""
+    them, grouped by the surviving actions so that each group is one batch; marks in
+    ``continuum`` the games with a maximal Nash subset of more than one extreme point."""
     m, n = a.shape[1:]
     groups: dict[bytes, list[int]] = {}
     for k in todo.tolist():
@@ -152,6 +161,7 @@ def _settle(
         idx = np.array(members)
         sub = np.ix_(idx, r, c)
         for k, res in zip(members, solve_batch(a[sub], b[sub], tol=tol), strict=True):
+            continuum[k] = any(len(c) > 1 for c in res.components)
             for e in res.equilibria:
                 x = np.zeros(m)
                 y = np.zeros(n)

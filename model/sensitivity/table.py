@@ -1,7 +1,8 @@
 """Solutions at many points as a table: one row per point, with the varied parameters, the
-number of equilibria, and for each equilibrium (``eq1_``, ``eq2_``...) each player's actions
-and probabilities, the payoffs and the named outcome; written to CSV or Parquet in chunks,
-so that memory stays bounded, and atomically.
+number of equilibria, whether they are the extreme points of infinite sets (``continuum``,
+at degenerate points such as a tipping point itself), and for each equilibrium (``eq1_``,
+``eq2_``...) each player's actions and probabilities, the payoffs and the named outcome;
+written to CSV or Parquet in chunks, so that memory stays bounded, and atomically.
 
 The named outcome of an equilibrium is the payoff file's outcome of its profile; for a mixed
 equilibrium, the outcome that every profile of its support shares, else ``(mixed)``; a
@@ -137,6 +138,7 @@ def frame(game: Game, points: Mapping[str, np.ndarray], sol: PointSolutions,
     labels = game.actions
     cols: dict[str, Any] = {k: np.asarray(v, dtype=float) for k, v in points.items()}
     cols["n_equilibria"] = sol.counts.astype(np.int64)
+    cols["continuum"] = sol.continuum.astype(bool)
     codes = outcome_codes(game, sol)
     out_names = np.array(outcome_names(game), dtype=object)
     cols["outcomes"] = outcome_set_labels(game, point_outcomes(game, sol, codes))
