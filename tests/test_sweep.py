@@ -170,7 +170,8 @@ def test_sweep_file_csv_and_parquet_agree_and_carry_provenance(tmp_path: Path) -
     grid = Grid((make_axis(game, "us_re_dependence", 0.5, 0.95, 9),
                  make_axis(game, "us_security_weight", 0, 3, 8)))
     setting = Setting("oct_2025", {}, 1e-9)
-    prov = sweep_to_file(game, grid, setting, tmp_path / "s.csv", workers=1, chunk=10)
+    done = sweep_to_file(game, grid, setting, tmp_path / "s.csv", workers=1, chunk=10)
+    prov = done.provenance
     sweep_to_file(game, grid, setting, tmp_path / "s.parquet", workers=2, chunk=7)
     b = pd.read_parquet(tmp_path / "s.parquet")
     text = [c for c in b.columns if pd.api.types.is_string_dtype(b[c])]
@@ -187,6 +188,8 @@ def test_sweep_file_csv_and_parquet_agree_and_carry_provenance(tmp_path: Path) -
     meta = pq.read_schema(tmp_path / "s.parquet").metadata[b"leverage"]
     assert json.loads(meta)["sha256"] == game.sha256
     assert not (tmp_path / "s.csv.partial").exists()
+    assert done.outcome_sets == a["outcomes"].value_counts().to_dict()
+    assert done.continuum == int(a["continuum"].sum()) and done.points == 72
 
 
 def test_chunking_and_workers_do_not_change_the_file(tmp_path: Path) -> None:

@@ -83,11 +83,12 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError(f"{clash[0]} is both varied (--vary) and fixed (--set)")
     options = engine_options(args)
     try:
-        prov = sweep_to_file(game, grid, Setting(args.scenario, overrides, args.tol), args.out,
+        done = sweep_to_file(game, grid, Setting(args.scenario, overrides, args.tol), args.out,
                              checkpoint=args.checkpoint, resume=args.resume, **options)
     except KeyboardInterrupt:
         print("\nstopped; finished chunks are kept: run the same command with --resume to "
               "continue", file=sys.stderr)
         return 130
-    print(f"wrote {args.out} ({prov['points']} points)", file=sys.stderr)
+    print(done.summary())
+    print(f"wrote {args.out} and {args.out}.provenance.json", file=sys.stderr)
     return 0

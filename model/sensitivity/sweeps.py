@@ -12,8 +12,11 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -96,11 +99,44 @@ def sweep(
     return df
 
 
-def _encode_task(state: tuple[Any, ...], start: int, stop: int) -> bytes:
+@dataclass(frozen=True)
+class SweepFile:
+    """What :func:`sweep_to_file` wrote: the file, its provenance, and how many points have
+    each set of outcomes (as in the ``outcomes`` column) and a continuum of equilibria."""
+
+    path: Path
+    provenance: Mapping[str, Any]
+    outcome_sets: Mapping[str, int]
+    continuum: int
+
+    @property
+    def points(self) -> int:
+        return int(self.provenance["points"])
+
+    def summary(self) -> str:
+        """The share of the points with each set of outcomes, most common first."""
+        lines = [f"{self.points:,} points; the outcomes of their equilibria:"]
+        for label, k in sorted(self.outcome_sets.items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"  {100 * k / self.points:6.2f}%  {label}")
+        if self.continuum:
+            lines.append(f"  ({self.continuum:,} points with infinitely many equilibria: "
+                         "see the column continuum)")
+        return "\n".join(lines)
+
+
+def _encode_task(state: tuple[Any, ...], start: int,
+                 stop: int) -> tuple[bytes, dict[str, int], int]:
     """The table of one finished chunk, encoded for the output file (in a worker)."""
     game, grid, ck_path, width, schema = state
     df = table.frame(game, grid.points(start, stop), Checkpoint(ck_path).load(start), width)
-    return table.encode_csv(df, False) if schema is None else table.encode_arrow(df, schema)
+    if schema is None:
+        return table.encode_csv(df, False), *_tally(df)
+    return table.encode_arrow(df, schema), *_tally(df)
+
+
+def _tally(df: pd.DataFrame) -> tuple[dict[str, int], int]:
+    counts = df["outcomes"].value_counts()
+    return {str(k): int(v) for k, v in counts.items()}, int(df["continuum"].sum())
 
 
 def sweep_to_file(
@@ -113,10 +149,10 @@ def sweep_to_file(
     resume: bool = False,
     seed: int | None = None,
     **options: Any,
-) -> dict[str, Any]:
+) -> SweepFile:
     """Solve every point and write the table to ``out`` (.csv or .parquet) with bounded
     memory: chunks go to a checkpoint directory (default ``<out>.partial``), then to the file,
-    atomically; the directory is removed at the end. Returns the provenance."""
+    atomically; the directory is removed at the end."""
     target = table.check_output(out)
     ck_path = Path(checkpoint) if checkpoint is not None else target.with_name(
         target.name + ".partial")
@@ -137,12 +173,18 @@ def sweep_to_file(
     workers = options.get("workers") or os.cpu_count() or 1
     if options.get("engine", "local") != "local" or workers == 1 or len(spans) < 4:
         workers = 1
+    sets: Counter[str] = Counter()
+    continuum = 0
 
     def pieces() -> Iterator[bytes]:
-        yield head
-        yield from ordered_map(_encode_task, state, spans[1:], workers)
+        nonlocal continuum
+        rest = ordered_map(_encode_task, state, spans[1:], workers)
+        for data, tally, c in itertools.chain([(head, *_tally(first))], rest):
+            sets.update(tally)
+            continuum += c
+            yield data
 
     prov = provenance(game, grid, setting, seed=seed)
     table.write_pieces(target, pieces(), prov)
     ck.remove()
-    return prov
+    return SweepFile(target, prov, dict(sets), continuum)
