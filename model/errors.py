@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class PayoffFileError(LeverageError):
             order.setdefault(p.file, len(order))
         self.problems = tuple(sorted(problems, key=lambda p: (order[p.file], p.line, p.col)))
         super().__init__(self.render())
+
+    def __reduce__(self) -> tuple[Any, ...]:  # so that worker processes can send it back
+        return (type(self), (self.problems,))
 
     def render(self, limit: int = 20) -> str:
         lines = [str(p) for p in self.problems[:limit]]

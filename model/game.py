@@ -394,6 +394,9 @@ class NonFiniteError(UsageError):
         self.message = message
         super().__init__(f"{where}: {message}" if where else message)
 
+    def __reduce__(self) -> tuple[Any, ...]:  # so that worker processes can send it back
+        return (type(self), (self.where, self.message))
+
 
 def _number(name: str, value: Any) -> float:
     """A parameter value given through the API, as a finite float (UsageError otherwise)."""

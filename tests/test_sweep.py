@@ -314,6 +314,42 @@ def test_bad_output_suffix_and_tipping_vary(tmp_path: Path) -> None:
     assert r.returncode == 2 and "unknown parameter 'nonsense'" in r.stderr
 
 
+POLE = """\
+title: Pole
+description: A payoff with a pole inside the range of its parameter.
+sources:
+  j: "judgement"
+players:
+  - name: A
+    chips: {c: {description: a card, levels: ["off", "on"], status_quo: "off"}}
+  - name: B
+    chips: {d: {description: a card, levels: ["off", "on"], status_quo: "off"}}
+parameters:
+  x: {value: 0.5, unit: share, source: j, description: a share, range: [0, 2]}
+payoffs:
+  A:
+    - when: {c: "on"}
+      value: 1 / (x - 1)
+  B:
+    - when: {d: "on"}
+      value: x
+"""
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_payoff_that_is_not_finite_at_a_point_is_a_clear_error(tmp_path: Path,
+                                                                 workers: str) -> None:
+    """Only the ends of a range are checked when a file is read; a pole inside it is met by
+    a worker, whose error must come back whole, not as a broken pool."""
+    path = tmp_path / "pole.yaml"
+    path.write_text(POLE)
+    r = _leverage("sweep", str(path), "--vary", "x=0:2:20001", "--chunk", "1000",
+                  "--workers", workers, "--out", str(tmp_path / "o.csv"))
+    assert r.returncode == 2, r.stderr
+    assert "pole.yaml:15:14: payoffs.A[0].value: yields inf" in r.stderr
+    assert "with x=1" in r.stderr and "Traceback" not in r.stderr
+
+
 def test_no_progress_bar_off_a_terminal(tmp_path: Path) -> None:
     r = _leverage("sweep", str(HAWK_DOVE), "--vary", "V=1:9:50", "--vary", "C=1:9:50",
                   "--chunk", "100", "--workers", "1", "--out", str(tmp_path / "o.csv"))

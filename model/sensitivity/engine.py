@@ -281,7 +281,14 @@ def _call(fn: Callable[..., Any], blob: bytes, *args: Any) -> Any:
     global _STATE_CACHE
     if _STATE_CACHE is None or _STATE_CACHE[0] != blob:
         _STATE_CACHE = (blob, pickle.loads(blob))
-    return fn(_STATE_CACHE[1], *args)
+    try:
+        return fn(_STATE_CACHE[1], *args)
+    except Exception as exc:
+        try:  # an error goes back to the parent as it is, if it can make the journey
+            pickle.loads(pickle.dumps(exc))
+        except Exception:
+            raise RuntimeError(f"{type(exc).__name__}: {exc}") from None
+        raise
 
 
 def ordered_map(fn: Callable[..., Any], state: Any, tasks: list[tuple[Any, ...]],
