@@ -350,6 +350,38 @@ def test_a_payoff_that_is_not_finite_at_a_point_is_a_clear_error(tmp_path: Path,
     assert "with x=1" in r.stderr and "Traceback" not in r.stderr
 
 
+def test_tipping_tolerance_is_in_the_parameters_units() -> None:
+    """--tol of tipping is a width along the parameter, so it may well exceed 1."""
+    r = _leverage("tipping", str(BASELINE), "--vary", "us_re_output_at_risk", "--tol", "2")
+    assert r.returncode == 0, r.stderr
+    assert "located to within 2:" in r.stdout
+
+
+def test_a_worker_that_dies_is_a_clear_error_and_the_run_resumes(tmp_path: Path) -> None:
+    import psutil
+
+    out = tmp_path / "o.csv"
+    partial = tmp_path / "o.csv.partial"
+    args = [*SWEEP[:-1], "2"]
+    proc = subprocess.Popen([sys.executable, "-m", "model", *args, "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while len(list(partial.glob("chunk-*.npz"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    main = psutil.Process(proc.pid)
+    workers = [p for p in main.children(recursive=True)
+               if p.ppid() != proc.pid]  # forked by the server the workers start from
+    assert workers
+    for w in workers:
+        w.kill()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    assert "a worker process stopped unexpectedly" in err and "Traceback" not in err
+    r = _leverage(*args, "--out", str(out), "--resume")
+    assert r.returncode == 0, r.stderr
+    assert len(pd.read_csv(out)) == 30 * 40 * 40
+
+
 def test_no_progress_bar_off_a_terminal(tmp_path: Path) -> None:
     r = _leverage("sweep", str(HAWK_DOVE), "--vary", "V=1:9:50", "--vary", "C=1:9:50",
                   "--chunk", "100", "--workers", "1", "--out", str(tmp_path / "o.csv"))

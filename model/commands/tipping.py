@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--vary", action="append", required=True, metavar="NAME[=LO:HI]",
                    help="the parameter and its range (default: its declared range); "
                    "repeatable, each parameter is examined on its own")
-    p.add_argument("--tol", type=float, metavar="T",
+    p.add_argument("--tol", dest="width", type=float, metavar="T",
                    help="width within which each tipping point is located (default: a "
                    "ten-thousandth of the range)")
     p.add_argument("--initial", type=int, default=64, metavar="K",
@@ -46,7 +46,7 @@ def _cmd_tipping(args: argparse.Namespace) -> int:
         else:
             name, lo, hi = item.strip(), None, None
         results.append(tipping_points(
-            game, name, lo, hi, scenario=args.scenario, set=overrides, tol=args.tol,
+            game, name, lo, hi, scenario=args.scenario, set=overrides, tol=args.width,
             initial=args.initial, allow_outside=args.allow_outside))
     if args.json:
         data = [r.to_json() for r in results]

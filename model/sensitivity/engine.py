@@ -29,13 +29,14 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from ..errors import UsageError
+from ..errors import LeverageError, UsageError
 from ..game import Game
 from ..io import atomic_write
 from .points import PointSolutions, solve_matrices
@@ -316,6 +317,13 @@ def ordered_map(fn: Callable[..., Any], state: Any, tasks: list[tuple[Any, ...]]
                 f = next(iter(done))
                 del pending[next(i for i, g in pending.items() if g is f)]
                 yield f.result()
+    except BrokenProcessPool:
+        pending.clear()
+        raise LeverageError(
+            "a worker process stopped unexpectedly (out of memory, or killed); the chunks "
+            "finished so far are kept: run the same command with --resume to continue, or "
+            "with --workers 1 or a smaller --chunk"
+        ) from None
     finally:
         for f in pending.values():
             f.cancel()
