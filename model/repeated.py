@@ -57,7 +57,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.optimize import linprog
 
 from .errors import UsageError, did_you_mean, known
 from .formula import FormulaError, parse
@@ -196,6 +195,8 @@ def minmax(A: ArrayLike, B: ArrayLike, player: int) -> tuple[float, FloatArray]:
     s = scale(M)
     Ms = M / s
     k, n = Ms.shape
+    from scipy.optimize import linprog  # deferred: importing scipy.optimize is slow
+
     res = linprog(
         np.r_[np.zeros(n), 1.0],
         A_ub=np.hstack([Ms, -np.ones((k, 1))]),

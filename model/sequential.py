@@ -34,7 +34,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.optimize import linprog
 
 from .solve import SolveResult, solve
 from .solvers._common import FloatArray, SolverError, check_game, check_tol, scale
@@ -204,6 +203,8 @@ def _clean(x: np.ndarray) -> FloatArray:
 def _lp(c: np.ndarray, A_ub: np.ndarray | None, b_ub: np.ndarray | None,
         A_eq: np.ndarray, b_eq: np.ndarray, bounds: list[tuple[float | None, float | None]]
         ) -> np.ndarray | None:
+    from scipy.optimize import linprog  # deferred: importing scipy.optimize is slow
+
     res = linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, bounds=bounds,
                   method="highs", options=_HIGHS)
     if res.status == 2:  # infeasible

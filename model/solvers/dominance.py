@@ -22,7 +22,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.optimize import linprog
 
 from ._common import FloatArray, SolverError, atol, check_game, check_tol
 
@@ -88,6 +87,8 @@ def _mixed_dominator(
     b_ub = -target
     A_eq = np.hstack([np.ones((1, p)), np.zeros((1, 1))])
     bounds = [(0.0, None)] * p + [(None, None)]
+    from scipy.optimize import linprog  # deferred: importing scipy.optimize is slow
+
     res = linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=[1.0], bounds=bounds, method="highs")
     if res.status != 0:
         raise SolverError(f"the dominance linear program failed: {res.message}")

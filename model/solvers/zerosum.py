@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.optimize import linprog
 
 from ._common import FloatArray, SolverError, _as_matrix, atol, check_tol, readonly, scale
 
@@ -42,6 +41,8 @@ def _optimal_strategy(M: FloatArray) -> FloatArray:
     A_ub = np.hstack([-M.T, np.ones((n, 1))])
     A_eq = np.hstack([np.ones((1, m)), np.zeros((1, 1))])
     bounds = [(0.0, None)] * m + [(None, None)]
+    from scipy.optimize import linprog  # deferred: importing scipy.optimize is slow
+
     res = linprog(
         c,
         A_ub=A_ub,
