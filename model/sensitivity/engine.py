@@ -24,6 +24,7 @@ import json
 import multiprocessing
 import os
 import pickle
+import re
 import signal
 import sys
 import threading
@@ -93,34 +94,53 @@ def run_key(game: Game, source: PointSource, setting: Setting, chunk: int) -> di
             "chunk": chunk}
 
 
+MANIFEST = "leverage-checkpoint.json"
+_CHUNK = re.compile(r"chunk-(\d{12})\.npz")
+_OWN_TEMP = re.compile(r"\.(chunk-\d{12}\.npz|leverage-checkpoint\.json)\..*\.tmp")
+
+
 class Checkpoint:
-    """A directory of finished chunks: ``manifest.json`` and ``chunk-<start>.npz``."""
+    """A directory of finished chunks: ``leverage-checkpoint.json`` (what the run depends on)
+    and ``chunk-<start, 12 digits>.npz``. Only files of exactly these names are read or
+    removed: the directory may hold other files, which are left alone."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
 
     def exists(self) -> bool:
-        return (self.path / "manifest.json").exists()
+        return (self.path / MANIFEST).exists()
 
     def open(self, key: dict[str, Any], resume: bool) -> None:
-        manifest = self.path / "manifest.json"
-        if manifest.exists():
-            if not resume:
-                raise UsageError(
-                    f"{self.path} holds the checkpoint of an unfinished run: add --resume to "
-                    "continue it, or delete that directory to start again"
-                )
+        manifest = self.path / MANIFEST
+        try:
+            if manifest.exists():
+                self._check(manifest, key, resume)
+                return
+            self.path.mkdir(parents=True, exist_ok=True)
+            self.remove_chunks()  # chunks without a manifest belong to no known run
+            atomic_write(manifest, json.dumps({"key": key}, indent=2) + "\n")
+        except OSError as exc:
+            raise UsageError(f"checkpoint directory {self.path}: {exc.strerror or exc}") from None
+
+    def _check(self, manifest: Path, key: dict[str, Any], resume: bool) -> None:
+        if not resume:
+            raise UsageError(
+                f"{self.path} holds the checkpoint of an unfinished run: add --resume to "
+                f"continue it, or delete its {MANIFEST} and chunk-*.npz files to start again"
+            )
+        try:
             old = json.loads(manifest.read_text())
-            if old.get("key") != json.loads(json.dumps(key)):
-                diff = [k for k in key
-                        if old.get("key", {}).get(k) != json.loads(json.dumps(key[k]))]
-                raise UsageError(
-                    f"the checkpoint in {self.path} belongs to a different run (it differs in: "
-                    f"{', '.join(diff) or 'its format'}); delete it to start this one"
-                )
-            return
-        self.path.mkdir(parents=True, exist_ok=True)
-        atomic_write(manifest, json.dumps({"key": key}, indent=2) + "\n")
+            old_key = old["key"]
+        except (ValueError, KeyError, TypeError):
+            raise UsageError(f"{manifest} is not a checkpoint this program wrote") from None
+        new_key = json.loads(json.dumps(key))
+        if old_key != new_key:
+            diff = [k for k in new_key if old_key.get(k) != new_key[k]]
+            raise UsageError(
+                f"the checkpoint in {self.path} belongs to a different run (it differs in: "
+                f"{', '.join(diff) or 'its format'}); delete its {MANIFEST} and chunk-*.npz "
+                "files to start this one"
+            )
 
     def _file(self, start: int) -> Path:
         return self.path / f"chunk-{start:012d}.npz"
@@ -128,10 +148,9 @@ class Checkpoint:
     def done(self) -> set[int]:
         out = set()
         for p in self.path.glob("chunk-*.npz"):
-            try:
-                out.add(int(p.stem.split("-")[1]))
-            except (IndexError, ValueError):
-                continue
+            hit = _CHUNK.fullmatch(p.name)
+            if hit:
+                out.add(int(hit.group(1)))
         return out
 
     def save(self, start: int, packed: Mapping[str, np.ndarray]) -> None:
@@ -147,11 +166,17 @@ class Checkpoint:
     def load(self, start: int) -> PointSolutions:
         return PointSolutions.unpack(self.load_packed(start))
 
+    def remove_chunks(self) -> None:
+        for p in self.path.iterdir():
+            if _CHUNK.fullmatch(p.name) or _OWN_TEMP.fullmatch(p.name):
+                p.unlink(missing_ok=True)
+
     def remove(self) -> None:
         """Delete the checkpoint's own files, and the directory if that leaves it empty."""
-        for pattern in ("chunk-*.npz", ".chunk-*.tmp", "manifest.json", ".manifest.json.*"):
-            for p in self.path.glob(pattern):
-                p.unlink(missing_ok=True)
+        if not self.path.is_dir():
+            return
+        self.remove_chunks()
+        (self.path / MANIFEST).unlink(missing_ok=True)
         try:
             self.path.rmdir()
         except OSError:

@@ -51,6 +51,18 @@ def _number(text: str, what: str, item: str) -> float:
     return v
 
 
+def check_parameter(game: Game, name: str, item: str) -> None:
+    """Raise UsageError unless ``name`` is a parameter of ``game``."""
+    if name in game.parameters:
+        return
+    if not game.parameters:
+        raise UsageError(f"--vary {item}: {game.path.name} has no parameters to vary")
+    raise UsageError(
+        f"--vary {item}: unknown parameter '{name}'{did_you_mean(name, game.parameters)} "
+        f"(parameters of {game.path.name}: {', '.join(game.parameters)})"
+    )
+
+
 def make_axis(
     game: Game,
     name: str,
@@ -66,11 +78,7 @@ def make_axis(
     checking the name, the order of the ends, n and the parameter's declared range. With
     ``n=None`` only the two ends (for tipping points, which choose their own points)."""
     item = item or f"{name}={low:g}:{high:g}" + ("" if n is None else f":{n}")
-    if name not in game.parameters:
-        raise UsageError(
-            f"--vary {item}: unknown parameter '{name}'{did_you_mean(name, game.parameters)} "
-            f"(parameters of {game.path.name}: {', '.join(game.parameters)})"
-        )
+    check_parameter(game, name, item)
     if not low < high:
         raise UsageError(f"--vary {item}: LO must be below HI, got LO={low:g} and HI={high:g}")
     if n is not None and n < 2:
@@ -100,10 +108,14 @@ def parse_vary(game: Game, item: str, *, need_n: bool = True,
     parts = [p.strip() for p in rest.split(":")]
     log = False
     if parts and parts[-1] == "log":
+        if not need_n:
+            raise UsageError(f"--vary {item}: here the range is searched on a linear scale; "
+                             f"give {form}")
         log = True
         parts = parts[:-1]
-    if len(parts) not in ((3,) if need_n else (2, 3)):
-        raise UsageError(f"--vary expects {form}, got '{item}'")
+    if len(parts) != (3 if need_n else 2):
+        extra = "" if need_n or len(parts) != 3 else " (the points are chosen by bisection)"
+        raise UsageError(f"--vary expects {form}, got '{item}'{extra}")
     low = _number(parts[0], "LO", item)
     high = _number(parts[1], "HI", item)
     n: int | None = None
@@ -155,12 +167,18 @@ def grid_from(game: Game, vary: Mapping[str, Any] | Sequence[Axis], *,
     axes = []
     for name, v in vary.items():
         if isinstance(v, tuple) and len(v) == 3:
-            axes.append(make_axis(game, name, float(v[0]), float(v[1]), int(v[2]),
+            n = v[2]
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+                raise UsageError(f"vary {name}: n in (lo, hi, n) must be a whole number, got "
+                                 f"{n!r} (for a list of values, pass a list)")
+            axes.append(make_axis(game, name, float(v[0]), float(v[1]), int(n),
                                   allow_outside=allow_outside))
             continue
         values = np.asarray(v, dtype=float)
         if values.ndim != 1 or len(values) < 2:
             raise UsageError(f"vary {name}: give (lo, hi, n) or at least two values")
+        if not np.all(np.isfinite(values)):
+            raise UsageError(f"vary {name}: values must be finite")
         if not np.all(np.diff(values) > 0):
             raise UsageError(f"vary {name}: values must increase")
         make_axis(game, name, float(values[0]), float(values[-1]), len(values),

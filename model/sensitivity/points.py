@@ -3,10 +3,10 @@
 :func:`solve_matrices` is the engine under sweeps, tipping points, maps and Monte Carlo: one
 compiled pass (:mod:`._kernel`) removes strictly dominated actions and enumerates supports
 for every point whose smaller game allows it; the points it cannot settle with a margin (a
-near-tie, a near-singular system, too many supports) go to :func:`model.solve.solve_batch`,
-whose answer is exact there, applied to the game left after dominance (which has the same
-equilibria). Every equilibrium is then verified on the point's own payoffs, as everywhere
-in the project: each player's regret at most ``tol`` times that player's largest |payoff|.
+near-tie, a near-singular system, too many supports) go whole to
+:func:`model.solve.solve_batch`, whose answer is exact there. Every equilibrium is then
+verified on the point's own payoffs, as everywhere in the project: each player's regret at
+most ``tol`` times that player's largest |payoff|.
 
 >>> import numpy as np
 >>> A = np.array([[[3, 0], [5, 1]], [[2, 0], [0, 1]]], float)  # prisoner's dilemma, coordination
@@ -121,14 +121,14 @@ def solve_matrices(A: np.ndarray, B: np.ndarray, *, tol: float = 1e-9) -> PointS
     a, b = check_batch(A, B)
     t = check_tol(tol)
     N = a.shape[0]
-    status, rows, cols, counts, owner, xs, ys = _kernel.solve_points(
+    status, _rows, _cols, counts, owner, xs, ys = _kernel.solve_points(
         a, b, MARGIN, GRAY, MAX_PAIRS, max(16, 4 * N)
     )
     todo = np.flatnonzero(status != _kernel.OK)
     exact = np.zeros(N, dtype=bool)
     continuum = np.zeros(N, dtype=bool)
     if len(todo):
-        extra_owner, extra_x, extra_y = _settle(a, b, rows, cols, todo, t, continuum)
+        extra_owner, extra_x, extra_y = _settle(a, b, todo, t, continuum)
         exact[todo] = True
         counts = counts.copy()
         np.add.at(counts, extra_owner, 1)
@@ -141,35 +141,22 @@ def solve_matrices(A: np.ndarray, B: np.ndarray, *, tol: float = 1e-9) -> PointS
     return PointSolutions(counts, owner, xs, ys, payoffs, exact, continuum)
 
 
-def _settle(
-    a: np.ndarray, b: np.ndarray, rows: np.ndarray, cols: np.ndarray, todo: np.ndarray,
-    tol: float, continuum: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The games the compiled pass left, solved by ``solve_batch`` on what dominance left of
-    them, grouped by the surviving actions so that each group is one batch; marks in
+def _settle(a: np.ndarray, b: np.ndarray, todo: np.ndarray, tol: float,
+            continuum: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The games the compiled pass left, solved whole by ``solve_batch`` (which removes
+    dominated actions itself where that is safe, with tolerances scaled to the whole game:
+    scaled to what dominance left, float noise could pass for a strict preference); marks in
     ``continuum`` the games with a maximal Nash subset of more than one extreme point."""
     m, n = a.shape[1:]
-    groups: dict[bytes, list[int]] = {}
-    for k in todo.tolist():
-        groups.setdefault(rows[k].tobytes() + cols[k].tobytes(), []).append(k)
     owner: list[int] = []
     xs: list[np.ndarray] = []
     ys: list[np.ndarray] = []
-    for members in groups.values():
-        r = np.flatnonzero(rows[members[0]])
-        c = np.flatnonzero(cols[members[0]])
-        idx = np.array(members)
-        sub = np.ix_(idx, r, c)
-        for k, res in zip(members, solve_batch(a[sub], b[sub], tol=tol), strict=True):
-            continuum[k] = any(len(c) > 1 for c in res.components)
-            for e in res.equilibria:
-                x = np.zeros(m)
-                y = np.zeros(n)
-                x[r] = e.strategies[0]
-                y[c] = e.strategies[1]
-                owner.append(k)
-                xs.append(x)
-                ys.append(y)
+    for k, res in zip(todo.tolist(), solve_batch(a[todo], b[todo], tol=tol), strict=True):
+        continuum[k] = any(len(c) > 1 for c in res.components)
+        for e in res.equilibria:
+            owner.append(k)
+            xs.append(e.strategies[0])
+            ys.append(e.strategies[1])
     if not owner:
         return np.empty(0, np.int64), np.empty((0, m)), np.empty((0, n))
     return np.array(owner, dtype=np.int64), np.array(xs), np.array(ys)

@@ -23,6 +23,7 @@ Above 4.000000 V (fitness), ...
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +34,7 @@ import pandas as pd
 from ..errors import UsageError
 from ..game import Game
 from . import table
-from .grid import make_axis
+from .grid import check_parameter, make_axis
 from .points import PointSolutions, solve_matrices
 
 #: Intervals of the first, even grid.
@@ -41,6 +42,10 @@ INITIAL = 64
 
 #: Default tolerance, as a share of the range's width.
 RELATIVE_TOL = 1e-4
+
+#: Finest tolerance, as a share of the range's width: bisection below it meets the solver's
+#: own tie band and floating-point spacing.
+FINEST = 1e-9
 
 Signature = tuple[tuple[int, int, int], ...]
 
@@ -195,13 +200,11 @@ def tipping_points(
     """Every point in [low, high] (default: the parameter's declared range) where the set of
     equilibria or their outcomes change, each located to within ``tol`` (default a
     ten-thousandth of the range) and described in a sentence."""
-    if name in game.parameters:
-        info = game.parameters[name]
-        low = info.low if low is None else low
-        high = info.high if high is None else high
-    axis = make_axis(game, name, float(low if low is not None else 0.0),
-                     float(high if high is not None else 0.0), None,
-                     allow_outside=allow_outside)
+    check_parameter(game, name, name)
+    info = game.parameters[name]
+    low = info.low if low is None else low
+    high = info.high if high is None else high
+    axis = make_axis(game, name, float(low), float(high), None, allow_outside=allow_outside)
     if scenario is not None:
         game.scenario(scenario)
     fixed = dict(set or {})
@@ -212,6 +215,12 @@ def tipping_points(
         tol = (hi - lo) * RELATIVE_TOL
     if not (math.isfinite(tol) and tol > 0):
         raise UsageError(f"--tol must be a positive number, got {tol}")
+    if tol >= hi - lo:
+        raise UsageError(f"--tol {tol:g} must be smaller than the range [{lo:g}, {hi:g}]")
+    finest = (hi - lo) * FINEST + 4 * np.spacing(max(abs(lo), abs(hi)))
+    if tol < finest:
+        raise UsageError(f"--tol {tol:g} is finer than floating point can locate on "
+                         f"[{lo:g}, {hi:g}]; use at least {finest:.2g}")
     if initial < 1:
         raise UsageError(f"--initial must be at least 1, got {initial}")
     solver = _Solver(game, name, scenario, fixed, solver_tol)
@@ -236,13 +245,16 @@ def tipping_points(
                 open_.append((a, m))
             if s[m] != s[b]:
                 open_.append((m, b))
-    found.sort()
     points = []
-    for a, b in found:
+    for a, middle, b in _merged(sorted(found)):
         before, after = solver.described[a], solver.described[b]
-        value = (a + b) / 2
-        points.append(TippingPoint(value, a, b, before, after,
-                                   sentence(game, name, value, tol, before, after)))
+        value = (a + b) / 2 if middle is None else middle
+        width = b - a if middle is None else max(middle - a, b - middle)
+        if solver.signatures[a] == solver.signatures[b]:
+            text = knife_edge(game, name, value, width, solver.described[middle or a])
+        else:
+            text = sentence(game, name, value, width, before, after)
+        points.append(TippingPoint(value, a, b, before, after, text))
     from .sweeps import SOLVER
 
     prov = {"file": str(game.path), "sha256": game.sha256, "scenario": scenario,
@@ -252,6 +264,20 @@ def tipping_points(
         tipping_points=tuple(points), solves=solver.solves, initial=initial,
         provenance=prov, players=game.player_names,
     )
+
+
+def _merged(found: list[tuple[float, float]]) -> list[tuple[float, float | None, float]]:
+    """Brackets that share an end joined into one: a change that falls exactly on a point
+    solved is seen twice, into the degenerate game at that point and out of it. Each item:
+    (low, the shared point if merged, high)."""
+    out: list[tuple[float, float | None, float]] = []
+    for a, b in found:
+        if out and a <= out[-1][2]:
+            lo, _, hi = out[-1]
+            out[-1] = (lo, (hi + a) / 2, b)
+        else:
+            out.append((a, None, b))
+    return out
 
 
 # ---------------------------------------------------------------------------- sentences
@@ -286,9 +312,28 @@ def _diff(old: list[str], new: list[str]) -> tuple[str, str]:
 
 
 def _digits(value: float, tol: float) -> str:
-    """``value`` with as many digits as ``tol`` makes meaningful."""
-    decimals = max(0, -math.floor(math.log10(tol))) if tol < 1 else 0
+    """``value`` to the last decimal that a bracket ``tol`` wide still pins down."""
+    decimals = max(0, -math.ceil(math.log10(tol))) if tol < 1 else 0
     return f"{value:.{min(decimals, 12)}f}"
+
+
+def _where(game: Game, name: str, value: float, tol: float, word: str) -> str:
+    where = f"{word} {_digits(value, tol)} {name}"
+    unit = game.parameters[name].unit if name in game.parameters else ""
+    return where + (f" ({unit})" if unit else "")
+
+
+def _support(d: Described) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return (tuple(d.strategies[0]), tuple(d.strategies[1]))
+
+
+def _named(game: Game, d: Described, detail: bool) -> str:
+    """:func:`_what`, with the actions played when the outcome alone would be ambiguous."""
+    text = _what(d)
+    if detail and d.pure:
+        p, q = game.player_names
+        text += f" ({p}: {next(iter(d.strategies[0]))}; {q}: {next(iter(d.strategies[1]))})"
+    return text
 
 
 def sentence(game: Game, name: str, value: float, tol: float,
@@ -297,14 +342,32 @@ def sentence(game: Game, name: str, value: float, tol: float,
     def key(d: Described) -> tuple[str, bool]:
         return (d.outcome, d.pure)
 
-    b = {key(d): d for d in before}
-    a = {key(d): d for d in after}
-    gained = [_what(a[k]) for k in a if k not in b]
-    lost = [_what(b[k]) for k in b if k not in a]
-    where = f"above {_digits(value, tol)} {name}"
-    unit = game.parameters[name].unit if name in game.parameters else ""
-    if unit:
-        where += f" ({unit})"
+    keys = list(dict.fromkeys([key(d) for d in (*before, *after)]))
+    gained: list[str] = []
+    lost: list[str] = []
+    changed: list[str] = []
+    for k in keys:
+        was = [d for d in before if key(d) == k]
+        now = [d for d in after if key(d) == k]
+        # equilibria with the same supports on both sides are the same equilibrium, moved
+        kept = Counter(map(_support, was)) & Counter(map(_support, now))
+        left = kept.copy()
+        was_only = [d for d in was if not _take(left, _support(d))]
+        left = kept.copy()
+        now_only = [d for d in now if not _take(left, _support(d))]
+        if len(was_only) == len(now_only) == 1 and len(was) == len(now) == 1:
+            d0, d1 = was_only[0], now_only[0]
+            for p in (0, 1):
+                old, new = list(d0.strategies[p]), list(d1.strategies[p])
+                if old != new:
+                    w, n = _diff(old, new)
+                    changed.append(f"in {_what(d1)} {game.player_names[p]} plays {n} "
+                                   f"instead of {w}")
+            continue
+        detail = len(was) + len(now) > len(was_only) + len(now_only) or \
+            len(was_only) > 1 or len(now_only) > 1
+        lost += [_named(game, d, detail) for d in was_only]
+        gained += [_named(game, d, detail) for d in now_only]
     parts = []
     if gained:
         verb = "becomes an equilibrium" if len(gained) == 1 else "become equilibria"
@@ -315,17 +378,31 @@ def sentence(game: Game, name: str, value: float, tol: float,
             verb = "is no longer an equilibrium" if len(lost) == 1 else \
                 "are no longer equilibria"
         parts.append(f"{_names(lost)} {verb}")
-    for k in a:
-        if k in b:
-            for p in (0, 1):
-                old, new = list(b[k].strategies[p]), list(a[k].strategies[p])
-                if old != new:
-                    was, now = _diff(old, new)
-                    parts.append(f"in {_what(a[k])} {game.player_names[p]} plays {now} "
-                                 f"instead of {was}")
+    parts += changed
     if not parts:
         parts.append("the equilibria change their supports")
-    text = where + ", " + _names(parts)
+    text = _where(game, name, value, tol, "above") + ", " + _names(parts)
     if len(before) != len(after):
-        text += f" ({len(before)} equilibria before, {len(after)} after)"
-    return text[0].upper() + text[1:].replace("(1 equilibria", "(1 equilibrium") + "."
+        text += f" ({_count(len(before))} before, {len(after)} after)"
+    return text[0].upper() + text[1:] + "."
+
+
+def _take(counter: Counter[tuple[tuple[str, ...], tuple[str, ...]]],
+          k: tuple[tuple[str, ...], tuple[str, ...]]) -> bool:
+    if counter[k] > 0:
+        counter[k] -= 1
+        return True
+    return False
+
+
+def _count(n: int) -> str:
+    return f"{n} equilibrium" if n == 1 else f"{n} equilibria"
+
+
+def knife_edge(game: Game, name: str, value: float, tol: float,
+               there: tuple[Described, ...]) -> str:
+    """A change that exists at one value only: the equilibria are the same on both sides."""
+    text = _where(game, name, value, tol, "at")
+    return (text[0].upper() + text[1:] + f" alone the game is degenerate ({_count(len(there))} "
+            "there, extreme points of infinite sets where they touch); on both sides the "
+            "equilibria are the same.")
