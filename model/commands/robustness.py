@@ -26,7 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "payoff file declares, solve the game at each draw and report how often each outcome "
         "is an equilibrium, and the only one, with 95%% Wilson intervals; how many equilibria "
         "there are; optionally Sobol' indices of chosen outputs and a tornado chart of "
-        "one-at-a-time swings. Parameters fixed by --set or by the scenario are not drawn. "
+        "one-at-a-time swings. Parameters fixed by --set are not drawn, nor those the scenario "
+        "sets unless --vary-only names them. "
         "Outputs: P(OUTCOME) (1 if some equilibrium has that outcome), n_equilibria, "
         "PLAYER_payoff (the player's mean payoff over the equilibria).",
     )
@@ -202,10 +203,12 @@ def _sobol_lines(df: pd.DataFrame, info: dict[str, Any]) -> list[str]:
             continue
         rows.append([r.output, r.parameter, f"{r.S1:.3f}", f"±{r.S1_conf:.3f}",
                      f"{r.ST:.3f}", f"±{r.ST_conf:.3f}"])
-    lines.append(table(["output", "parameter", "first-order", "", "total", ""], rows,
-                       align="llrrrr"))
+    if rows:
+        lines.append(table(["output", "parameter", "first-order", "", "total", ""], rows,
+                           align="llrrrr"))
     for output, k in inert.items():
-        lines.append(f"{output}: {k} parameters with indices of exactly 0 not shown")
+        some = "1 parameter" if k == 1 else f"{k} parameters"
+        lines.append(f"{output}: {some} with indices of exactly 0 not shown")
     return lines
 
 

@@ -22,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_setting_arguments(p)
     p.add_argument("--vary", action="append", required=True, metavar="NAME[=LO:HI]",
                    help="the parameter and its range (default: its declared range); "
-                   "repeatable, each parameter is examined on its own")
+                   "repeatable, each parameter is examined on its own (--json then prints a "
+                   "list of objects, one per --vary)")
     p.add_argument("--tol", dest="width", type=float, metavar="T",
                    help="width within which each tipping point is located (default: a "
                    "ten-thousandth of the range)")

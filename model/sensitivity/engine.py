@@ -345,9 +345,11 @@ def ordered_map(fn: Callable[..., Any], state: Any, tasks: list[tuple[Any, ...]]
     except BrokenProcessPool:
         pending.clear()
         raise LeverageError(
-            "a worker process stopped unexpectedly (out of memory, or killed); the chunks "
-            "finished so far are kept: run the same command with --resume to continue, or "
-            "with --workers 1 or a smaller --chunk"
+            "a worker process stopped unexpectedly (out of memory, or killed; from a Python "
+            "script, also when the script does not guard its work with "
+            "`if __name__ == \"__main__\":`, which worker processes need). With a "
+            "checkpoint, the chunks finished so far are kept: run the same command with "
+            "--resume to continue, or with --workers 1 or a smaller --chunk"
         ) from None
     finally:
         for f in pending.values():

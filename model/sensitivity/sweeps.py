@@ -119,8 +119,9 @@ class SweepFile:
         for label, k in sorted(self.outcome_sets.items(), key=lambda kv: (-kv[1], kv[0])):
             lines.append(f"  {100 * k / self.points:6.2f}%  {label}")
         if self.continuum:
-            lines.append(f"  ({self.continuum:,} points with infinitely many equilibria: "
-                         "see the column continuum)")
+            some = "1 point" if self.continuum == 1 else f"{self.continuum:,} points"
+            lines.append(f"  ({some} with infinitely many equilibria: see the column "
+                         "continuum)")
         return "\n".join(lines)
 
 
