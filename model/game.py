@@ -1,8 +1,9 @@
 """A compiled game: action profiles from chip combinations, payoffs as vectorised formulas.
 
 Each payoff term is a (mask over action profiles, formula) pair. For a batch of N parameter
-points, the term values form an (N, T) array and the payoff matrices are one matrix product
-with the (T, m*n) masks, so a whole grid is built without a Python loop over its points.
+points, the term values form an (N, T) array and each term is added, in the file's order, to
+the profiles its mask selects, so a whole grid is built without a Python loop over its points
+and a point's payoffs are the same bits whatever batch it is computed in.
 """
 
 from __future__ import annotations
@@ -276,13 +277,18 @@ class Game:
         values = self.term_values(env, N)
         A = np.zeros((N, m * n))
         B = np.zeros((N, m * n))
-        for player, out in ((0, A), (1, B)):
-            idx = [t for t, term in enumerate(self.terms) if term.player == player]
-            if not idx:
-                continue
-            masks = np.stack([self.terms[t].mask.reshape(-1) for t in idx]).astype(float)
-            with np.errstate(all="ignore"):  # non-finite sums are reported just below
-                np.matmul(values[:, idx], masks, out=out)
+        # Each cell is the sum of its terms added one at a time in the file's order: an
+        # elementwise sum whose rounding is that of the point alone, not of how many points
+        # share the batch (a matrix product's blocking depends on the batch size, and so do
+        # the last digits of what it returns).
+        with np.errstate(all="ignore"):  # non-finite sums are reported just below
+            for t, term in enumerate(self.terms):
+                out = A if term.player == 0 else B
+                cells = np.flatnonzero(term.mask.reshape(-1))
+                if len(cells) == out.shape[1]:
+                    out += values[:, t, None]
+                elif len(cells):
+                    out[:, cells] += values[:, t, None]
         A3, B3 = A.reshape(N, m, n), B.reshape(N, m, n)
         self._check_finite(values, A3, B3, env)
         return A3, B3

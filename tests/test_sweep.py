@@ -200,6 +200,25 @@ def test_chunking_and_workers_do_not_change_the_file(tmp_path: Path) -> None:
     sweep_to_file(game, grid, setting, tmp_path / "a.csv", workers=1)
     sweep_to_file(game, grid, setting, tmp_path / "b.csv", workers=2, chunk=17)
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    sweep_to_file(game, grid, setting, tmp_path / "c.csv", workers=2, chunk=1)
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "c.csv").read_bytes()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 97), st.integers(0, 2**32 - 1))
+def test_a_points_payoffs_do_not_depend_on_its_batch(size: int, seed: int) -> None:
+    """The payoff matrices of a point are the same bits whether it is built alone, in a batch
+    of any (odd) size or in the whole grid: the sweep's file cannot depend on the chunking."""
+    game = model.load(BASELINE)
+    rng = np.random.default_rng(seed)
+    names = [n for n, p in game.parameters.items() if p.high > p.low][:4]
+    full = {n: rng.uniform(game.parameters[n].low, game.parameters[n].high, 211) for n in names}
+    A, B = game.matrices_batch(full)
+    for start in range(0, 211, size):
+        part = {n: v[start:start + size] for n, v in full.items()}
+        a, b = game.matrices_batch(part)
+        assert a.tobytes() == A[start:start + size].tobytes()
+        assert b.tobytes() == B[start:start + size].tobytes()
 
 
 # ---------------------------------------------------------------------------- tipping
