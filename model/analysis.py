@@ -99,6 +99,9 @@ class Analysis:
             "degenerate": bool(r.degenerate),
             "degeneracy_reason": r.degeneracy_reason,
             "solver": {"method": r.method, "tol": r.tol, "exact": bool(r.exact)},
+            "complete": bool(r.complete),
+            "guarantee": r.guarantee,
+            "structure": self._structure_json(),
             "equilibria": equilibria,
             "components": [list(map(int, c)) for c in r.components],
             "pure_equilibria": [[int(i), int(j)] for i, j in r.pure],
@@ -106,6 +109,40 @@ class Analysis:
             "surviving": [list(map(int, r.dominance.rows)), list(map(int, r.dominance.cols))],
             "pareto": pareto,
         }
+
+
+    def _structure_json(self) -> dict[str, Any] | None:
+        """What made the game small: chip levels removed, the parts of a separable game."""
+        st = self.result.structure
+        layout = self.game.chip_layout
+        if st is None:
+            return None
+        red = st.reduction
+        names = self.game.player_names
+        chip_steps = []
+        for c in red.chip_steps:
+            chip = layout.names[c.player][c.chip] if layout else str(c.chip)
+            chip_steps.append({
+                "player": names[c.player], "chip": chip,
+                "level": layout.level_label(c.player, c.chip, c.level) if layout else c.level,
+                "dominated_by": layout.level_label(c.player, c.chip, c.by) if layout else c.by,
+                "margin": float(c.margin), "actions_removed": int(c.removed),
+            })
+        parts = []
+        for k, part in enumerate(red.parts if red.separable else ()):
+            parts.append({
+                "chips": [[layout.names[q][c] for c in part.chips[q]] if layout else
+                          list(part.chips[q]) for q in (0, 1)],
+                "shape": list(part.shape),
+                "dominated_actions": len(st.part_steps[k]),
+                "left": [len(st.part_kept[k][0]), len(st.part_kept[k][1])],
+                "equilibria": int(st.part_counts[k]),
+            })
+        return {"chip_dominance": chip_steps, "after_chip_dominance": [len(red.rows),
+                                                                        len(red.cols)],
+                "separable": red.separable, "parts": parts,
+                "combinations": int(st.combinations) if red.separable else None,
+                "left": None if red.separable else [len(red.kept[0]), len(red.kept[1])]}
 
 
 def _floats(v: np.ndarray) -> list[float]:
@@ -133,5 +170,9 @@ def analyse(
         kwargs["method"] = method
     if exact:
         kwargs["exact"] = True
+    if method != "lemke_howson":
+        kwargs["chips"] = game.chip_layout
+        if timeout is not None:  # the search stops in time to report what it found
+            kwargs["budget"] = max(0.5 * timeout, min(timeout - 2.0, 0.8 * timeout))
     result = call_with_timeout(solve, A, B, timeout=timeout, **kwargs)
     return Analysis(game, scenario, values, dict(params or {}), A, B, result, exact)

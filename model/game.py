@@ -18,6 +18,7 @@ import numpy as np
 
 from .errors import UsageError, did_you_mean, known
 from .formula import Formula
+from .solvers.structure import ChipLayout
 
 # A clause maps chip name -> allowed level indices; a condition is a tuple of clauses (any of).
 Clause = Mapping[str, frozenset[int]]
@@ -181,6 +182,22 @@ class Game:
     def actions(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Readable action labels: (row player's, column player's)."""
         return (self.players[0].labels, self.players[1].labels)
+
+    @property
+    def chip_layout(self) -> ChipLayout | None:
+        """How the actions are made of chips, for the structure-first solver; None when some
+        combination of levels is excluded (the actions are then not a full product)."""
+        levels = []
+        for p in self.players:
+            lv = tuple(len(c.levels) for c in p.chips)
+            if p.actions != tuple(itertools.product(*(range(k) for k in lv))):
+                return None
+            levels.append(lv)
+        return ChipLayout(
+            names=tuple(tuple(c.name for c in p.chips) for p in self.players),  # type: ignore[arg-type]
+            levels=(levels[0], levels[1]),
+            level_names=tuple(tuple(c.levels for c in p.chips) for p in self.players),  # type: ignore[arg-type]
+        )
 
     @property
     def player_names(self) -> tuple[str, str]:

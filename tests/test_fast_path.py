@@ -307,13 +307,23 @@ def test_lemke_howson_method() -> None:
         solve(A, B, method="lemke_howson", exact=True)
 
 
-def test_a_game_too_large_is_refused_with_its_size_and_the_way_out() -> None:
+def test_a_game_too_large_to_enumerate_is_searched_and_says_so() -> None:
+    """A generic 30 x 30 zero-sum game has one equilibrium (its value is unique and a generic
+    game's optimal strategies are too); it is too large to enumerate, so the answer is a search
+    that says it was not exhaustive, and what it found is that equilibrium."""
     A = np.random.default_rng(14).normal(size=(30, 30))
-    with pytest.raises(SolverError, match=r"30 x 30 game is too large.*lemke_howson"):
-        solve(A, -A)
+    r = solve(A, -A, budget=5)
+    assert not r.complete
+    assert "not exhaustive" in r.guarantee and "30 x 30" in r.guarantee
+    assert "every pure equilibrium is listed" in r.guarantee
+    assert len(r.equilibria) == 1
+    from model.solvers.zerosum import zero_sum_value
+
+    value, _, _ = zero_sum_value(A)
+    assert r.equilibria[0].payoffs[0] == pytest.approx(value, abs=1e-9)
     B = np.random.default_rng(15).normal(size=(16, 16))
-    with pytest.raises(SolverError, match=r"16 x 16 game is too large for exact enumeration"):
-        solve(B, B.T, exact=True)
+    r = solve(B, B.T, exact=True, budget=2)
+    assert not r.complete and not r.exact
     # A long, thin game is fine: a polygon with few vertices on one side.
     C = np.random.default_rng(16).normal(size=(2, 40))
     assert solve(C, -C).method == FLOAT_METHOD
