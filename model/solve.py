@@ -289,7 +289,7 @@ def _fallback(
     m, n = A.shape
     error = _too_large(m, n, MAX_BOUND_EXACT, "exact enumeration")
     if error is not None:
-        raise SolverError(f"{error} (exact enumeration is needed because {why})")
+        raise TooLarge(f"{error} (exact enumeration is needed because {why})")
     A_ints, B_ints, grid_a, grid_b = ints
     found = _enumerate_pruned(A_ints.tolist(), B_ints.tolist(), (grid_a, grid_b))
     return _result(A, B, found, tol, EXACT_METHOD, True)
@@ -370,9 +370,11 @@ def solve(
         if not seconds > 0 or not np.isfinite(seconds):
             raise SolverError(f"budget must be a positive number of seconds, got {budget!r}")
         return _structured(a, b, t, chips, seconds, want_exact)
-    if want_exact:
-        return _exact_result(a, b, t)
-    return _auto_result(a, b, t)
+    try:
+        return _exact_result(a, b, t) if want_exact else _auto_result(a, b, t)
+    except TooLarge:  # a degenerate game needs the exact engine, and it is too large for it
+        seconds = DEFAULT_BUDGET if budget is None else float(budget)
+        return _structured(a, b, t, chips, seconds, want_exact)
 
 
 def solve_batch(
