@@ -9,6 +9,7 @@ and a point's payoffs are the same bits whatever batch it is computed in.
 from __future__ import annotations
 
 import itertools
+from functools import cached_property
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -183,7 +184,7 @@ class Game:
         """Readable action labels: (row player's, column player's)."""
         return (self.players[0].labels, self.players[1].labels)
 
-    @property
+    @cached_property
     def chip_layout(self) -> ChipLayout | None:
         """How the actions are made of chips, for the structure-first solver; None when some
         combination of levels is excluded (the actions are then not a full product)."""

@@ -29,6 +29,9 @@ def add_engine_arguments(p: argparse.ArgumentParser) -> None:
                    help="where finished chunks are kept (default: OUT.partial)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show a progress bar (default: only on a terminal)")
+    p.add_argument("--strict", action="store_true",
+                   help="stop at the first point whose equilibria cannot all be found (a game "
+                   "left too large to enumerate) instead of marking it and going on")
 
 
 def engine_options(args: argparse.Namespace) -> dict:
@@ -83,7 +86,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError(f"{clash[0]} is both varied (--vary) and fixed (--set)")
     options = engine_options(args)
     try:
-        done = sweep_to_file(game, grid, Setting(args.scenario, overrides, args.tol), args.out,
+        done = sweep_to_file(game, grid, Setting(args.scenario, overrides, args.tol, args.strict), args.out,
                              checkpoint=args.checkpoint, resume=args.resume, **options)
     except KeyboardInterrupt:
         print("\nstopped; finished chunks are kept: run the same command with --resume to "

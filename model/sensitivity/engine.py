@@ -67,10 +67,14 @@ class Setting:
     scenario: str | None = None
     fixed: Mapping[str, float] = field(default_factory=dict)
     tol: float = 1e-9
+    strict: bool = False  # stop at the first point whose list is not complete
 
     def spec(self) -> dict[str, Any]:
-        return {"scenario": self.scenario, "set": dict(sorted(self.fixed.items())),
-                "tol": self.tol}
+        out: dict[str, Any] = {"scenario": self.scenario, "set": dict(sorted(self.fixed.items())),
+                               "tol": self.tol}
+        if self.strict:
+            out["strict"] = True
+        return out
 
 
 def chunk_size_for(game: Game) -> int:
@@ -84,7 +88,7 @@ def solve_chunk(game: Game, source: PointSource, setting: Setting, start: int,
     params: dict[str, Any] = dict(setting.fixed)
     params.update(source.points(start, stop))
     A, B = game.matrices_batch(params, setting.scenario)
-    return solve_matrices(A, B, tol=setting.tol)
+    return solve_matrices(A, B, tol=setting.tol, chips=game.chip_layout, strict=setting.strict)
 
 
 # ---------------------------------------------------------------------------- checkpoints

@@ -313,7 +313,7 @@ class _Bits:
             params[self.xname] = xs[s:s + self.chunk]
             params[self.yname] = ys[s:s + self.chunk]
             A, B = self.game.matrices_batch(params, self.setting.scenario)
-            sol = solve_matrices(A, B, tol=self.setting.tol)
+            sol = solve_matrices(A, B, tol=self.setting.tol, chips=self.game.chip_layout)
             out[s:s + self.chunk] = table.point_outcomes(self.game, sol)
         self.solves += len(xs)
         return out

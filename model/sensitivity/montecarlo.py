@@ -672,7 +672,7 @@ def tornado(
         values[name][1 + 2 * k] = info.low
         values[name][2 + 2 * k] = info.high
     A, B = game.matrices_batch(values)
-    sol = solve_matrices(A, B, tol=tol)
+    sol = solve_matrices(A, B, tol=tol, chips=game.chip_layout)
     bits = point_outcomes(game, sol)
     y = output_values(game, sol, output, bits)
     labels = outcome_set_labels(game, bits)

@@ -25,8 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..solve import solve_batch
+from ..solve import TooLarge, solve, solve_batch
 from ..solvers._common import SolverError, check_batch, check_tol
+from ..solvers.structure import ChipLayout
 from . import _kernel
 
 #: Dominance margin and the gray band of the support test, relative to a player's largest
@@ -37,6 +38,12 @@ GRAY = 1e-9
 #: Games left after dominance with more support pairs than this go to the vertex enumerator
 #: (support enumeration of a 5 x 5 game, 251 pairs, costs about what it does).
 MAX_PAIRS = 300
+
+#: Seconds a point too large to enumerate may be searched for (its answer is then marked
+#: incomplete), and the ways a point was solved, as stored in ``PointSolutions.method``.
+POINT_BUDGET = 2.0
+METHODS = ("compiled", "whole game", "structure first", "search")
+COMPILED, WHOLE, STRUCTURE, SEARCH = range(4)
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,7 +56,8 @@ class PointSolutions:
     ``continuum[k]`` that game k has infinitely many equilibria (a maximal Nash subset with
     more than one extreme equilibrium), of which those listed are the extreme points. A game
     the compiled pass settles is nondegenerate once dominated actions are gone, so its
-    equilibria are isolated.
+    equilibria are isolated. ``complete[k]`` says that every equilibrium of game k is listed
+    (or spanned by those listed); ``method[k]`` indexes ``METHODS``: how game k was solved.
     """
 
     counts: np.ndarray
@@ -59,6 +67,8 @@ class PointSolutions:
     payoffs: np.ndarray
     exact: np.ndarray
     continuum: np.ndarray
+    complete: np.ndarray
+    method: np.ndarray
 
     def __len__(self) -> int:
         return int(self.counts.shape[0])
@@ -88,13 +98,16 @@ class PointSolutions:
             payoffs=np.concatenate([p.payoffs for p in parts]),
             exact=np.concatenate([p.exact for p in parts]),
             continuum=np.concatenate([p.continuum for p in parts]),
+            complete=np.concatenate([p.complete for p in parts]),
+            method=np.concatenate([p.method for p in parts]),
         )
 
     def pack(self) -> dict[str, np.ndarray]:
         """The fields as plain arrays, the strategies stored sparse (most are pure), exactly:
         what a worker sends back and a checkpoint keeps."""
         out = {"counts": self.counts, "owner": self.owner, "payoffs": self.payoffs,
-               "exact": self.exact, "continuum": self.continuum}
+               "exact": self.exact, "continuum": self.continuum, "complete": self.complete,
+               "method": self.method}
         for key, S in (("x", self.xs), ("y", self.ys)):
             rows, cols = np.nonzero(S)
             out[f"{key}_shape"] = np.array(S.shape, dtype=np.int64)
@@ -113,11 +126,19 @@ class PointSolutions:
             dense[f"{key}s"] = S
         return PointSolutions(counts=packed["counts"], owner=packed["owner"],
                               payoffs=packed["payoffs"], exact=packed["exact"],
-                              continuum=packed["continuum"], **dense)
+                              continuum=packed["continuum"],
+                              complete=packed["complete"], method=packed["method"], **dense)
 
 
-def solve_matrices(A: np.ndarray, B: np.ndarray, *, tol: float = 1e-9) -> PointSolutions:
-    """Every extreme equilibrium of each game of (N, m, n) arrays A, B, verified."""
+def solve_matrices(A: np.ndarray, B: np.ndarray, *, tol: float = 1e-9,
+                   chips: ChipLayout | None = None, strict: bool = False) -> PointSolutions:
+    """Every extreme equilibrium of each game of (N, m, n) arrays A, B, verified.
+
+    A point the compiled pass cannot settle goes to the whole-game solver; one too large for
+    it is solved structure first with ``chips`` (:func:`model.solve.solve`), searched for at
+    most ``POINT_BUDGET`` seconds if still too large, and marked in ``complete`` and
+    ``method``: one point never stops the batch, unless ``strict``, where a point whose list
+    is not complete raises SolverError."""
     a, b = check_batch(A, B)
     t = check_tol(tol)
     N = a.shape[0]
@@ -127,8 +148,15 @@ def solve_matrices(A: np.ndarray, B: np.ndarray, *, tol: float = 1e-9) -> PointS
     todo = np.flatnonzero(status != _kernel.OK)
     exact = np.zeros(N, dtype=bool)
     continuum = np.zeros(N, dtype=bool)
+    complete = np.ones(N, dtype=bool)
+    method = np.zeros(N, dtype=np.int8)
     if len(todo):
-        extra_owner, extra_x, extra_y = _settle(a, b, todo, t, continuum)
+        extra_owner, extra_x, extra_y = _settle(a, b, todo, t, continuum, chips, complete,
+                                                method)
+        if strict and not complete.all():
+            k = int(np.flatnonzero(~complete)[0])
+            raise SolverError(f"point {k}: the game left is too large to enumerate and the "
+                              f"search in {POINT_BUDGET:g} s was not exhaustive (--strict)")
         exact[todo] = True
         counts = counts.copy()
         np.add.at(counts, extra_owner, 1)
@@ -138,11 +166,12 @@ def solve_matrices(A: np.ndarray, B: np.ndarray, *, tol: float = 1e-9) -> PointS
     order = _canonical_order(owner, xs, ys)
     owner, xs, ys = owner[order], xs[order], ys[order]
     payoffs = _verify(a, b, owner, xs, ys, t)
-    return PointSolutions(counts, owner, xs, ys, payoffs, exact, continuum)
+    return PointSolutions(counts, owner, xs, ys, payoffs, exact, continuum, complete, method)
 
 
 def _settle(a: np.ndarray, b: np.ndarray, todo: np.ndarray, tol: float,
-            continuum: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            continuum: np.ndarray, chips: ChipLayout | None, complete: np.ndarray,
+            method: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The games the compiled pass left, solved whole by ``solve_batch`` (which removes
     dominated actions itself where that is safe, with tolerances scaled to the whole game:
     scaled to what dominance left, float noise could pass for a strict preference); marks in
@@ -151,8 +180,16 @@ def _settle(a: np.ndarray, b: np.ndarray, todo: np.ndarray, tol: float,
     owner: list[int] = []
     xs: list[np.ndarray] = []
     ys: list[np.ndarray] = []
-    for k, res in zip(todo.tolist(), solve_batch(a[todo], b[todo], tol=tol), strict=True):
-        continuum[k] = any(len(c) > 1 for c in res.components)
+    try:
+        results = solve_batch(a[todo], b[todo], tol=tol)
+    except TooLarge:  # some point needs more than the whole-game solver: each on its own
+        results = [solve(a[k], b[k], tol=tol, chips=chips, budget=POINT_BUDGET)
+                   for k in todo.tolist()]
+    for k, res in zip(todo.tolist(), results, strict=True):
+        continuum[k] = any(len(c) > 1 for c in res.components) or (
+            res.structure is not None and "continuum" in res.guarantee)
+        complete[k] = res.complete
+        method[k] = WHOLE if res.structure is None else (STRUCTURE if res.complete else SEARCH)
         for e in res.equilibria:
             owner.append(k)
             xs.append(e.strategies[0])

@@ -108,6 +108,8 @@ class SweepFile:
     provenance: Mapping[str, Any]
     outcome_sets: Mapping[str, int]
     continuum: int
+    whole: int = 0  # points the compiled pass left to the whole-game solver
+    incomplete: int = 0  # points whose list of equilibria is not complete
 
     @property
     def points(self) -> int:
@@ -122,11 +124,17 @@ class SweepFile:
             some = "1 point" if self.continuum == 1 else f"{self.continuum:,} points"
             lines.append(f"  ({some} with infinitely many equilibria: see the column "
                          "continuum)")
+        if self.whole:
+            lines.append(f"  {self.whole:,} of {self.points:,} points needed the whole-game "
+                         "solver (a near-tie or a large game left: see the column method)")
+        if self.incomplete:
+            lines.append(f"  {self.incomplete:,} of {self.points:,} points were searched, not "
+                         "enumerated: their lists may be incomplete (see the column complete)")
         return "\n".join(lines)
 
 
 def _encode_task(state: tuple[Any, ...], start: int,
-                 stop: int) -> tuple[bytes, dict[str, int], int]:
+                 stop: int) -> tuple[bytes, dict[str, int], tuple[int, int, int]]:
     """The table of one finished chunk, encoded for the output file (in a worker)."""
     game, grid, ck_path, width, schema = state
     df = table.frame(game, grid.points(start, stop), Checkpoint(ck_path).load(start), width)
@@ -135,9 +143,11 @@ def _encode_task(state: tuple[Any, ...], start: int,
     return table.encode_arrow(df, schema), *_tally(df)
 
 
-def _tally(df: pd.DataFrame) -> tuple[dict[str, int], int]:
+def _tally(df: pd.DataFrame) -> tuple[dict[str, int], tuple[int, int, int]]:
     counts = df["outcomes"].value_counts()
-    return {str(k): int(v) for k, v in counts.items()}, int(df["continuum"].sum())
+    return {str(k): int(v) for k, v in counts.items()}, (
+        int(df["continuum"].sum()), int((df["method"] != "compiled").sum()),
+        int((~df["complete"]).sum()))
 
 
 def sweep_to_file(
@@ -175,17 +185,17 @@ def sweep_to_file(
     if options.get("engine", "local") != "local" or workers == 1 or len(spans) < 4:
         workers = 1
     sets: Counter[str] = Counter()
-    continuum = 0
+    flags = [0, 0, 0]  # continuum, whole-game solver, incomplete
 
     def pieces() -> Iterator[bytes]:
-        nonlocal continuum
         rest = ordered_map(_encode_task, state, spans[1:], workers)
         for data, tally, c in itertools.chain([(head, *_tally(first))], rest):
             sets.update(tally)
-            continuum += c
+            for k in range(3):
+                flags[k] += c[k]
             yield data
 
     prov = provenance(game, grid, setting, seed=seed)
     table.write_pieces(target, pieces(), prov)
     ck.remove()
-    return SweepFile(target, prov, dict(sets), continuum)
+    return SweepFile(target, prov, dict(sets), flags[0], flags[1], flags[2])

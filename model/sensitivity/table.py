@@ -25,7 +25,7 @@ import pandas as pd
 from ..errors import UsageError
 from ..game import Game
 from ..io import atomic_path, atomic_write
-from .points import PointSolutions
+from .points import METHODS, PointSolutions
 
 MIXED = "(mixed)"
 OTHER = "(other)"
@@ -142,6 +142,8 @@ def frame(game: Game, points: Mapping[str, np.ndarray], sol: PointSolutions,
     codes = outcome_codes(game, sol)
     out_names = np.array(outcome_names(game), dtype=object)
     cols["outcomes"] = outcome_set_labels(game, point_outcomes(game, sol, codes))
+    cols["complete"] = np.asarray(sol.complete, dtype=bool)
+    cols["method"] = np.array(METHODS, dtype=object)[np.asarray(sol.method, dtype=np.int64)]
     starts = np.concatenate([[0], np.cumsum(sol.counts)[:-1]]).astype(np.int64)
     rank = np.arange(E) - starts[sol.owner] if E else np.zeros(0, np.int64)
     act, prob = [], []

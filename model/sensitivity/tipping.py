@@ -155,7 +155,7 @@ class _Solver:
             params: dict[str, Any] = dict(self.fixed)
             params[self.name] = new
             A, B = self.game.matrices_batch(params, self.scenario)
-            sol = solve_matrices(A, B, tol=self.tol)
+            sol = solve_matrices(A, B, tol=self.tol, chips=self.game.chip_layout)
             self.solves += len(new)
             self._record(new, sol)
         return [self.signatures[v] for v in values.tolist()]
