@@ -9,9 +9,9 @@ and a point's payoffs are the same bits whatever batch it is computed in.
 from __future__ import annotations
 
 import itertools
-from functools import cached_property
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
