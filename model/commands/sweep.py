@@ -86,8 +86,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError(f"{clash[0]} is both varied (--vary) and fixed (--set)")
     options = engine_options(args)
     try:
-        done = sweep_to_file(game, grid, Setting(args.scenario, overrides, args.tol, args.strict), args.out,
-                             checkpoint=args.checkpoint, resume=args.resume, **options)
+        setting = Setting(args.scenario, overrides, args.tol, args.strict)
+        done = sweep_to_file(game, grid, setting, args.out, checkpoint=args.checkpoint,
+                             resume=args.resume, **options)
     except KeyboardInterrupt:
         print("\nstopped; finished chunks are kept: run the same command with --resume to "
               "continue", file=sys.stderr)
