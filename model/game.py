@@ -200,6 +200,40 @@ class Game:
             level_names=tuple(tuple(c.levels for c in p.chips) for p in self.players),  # type: ignore[arg-type]
         )
 
+    @cached_property
+    def chip_parts(self) -> tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]:
+        """Groups of chips (row chips, column chips) that no payoff term links, read off the
+        terms' conditions: a term of a player that depends on one of that player's chips
+        links every chip it depends on. One group when the game does not separate (or its
+        actions are not a full product of chip levels)."""
+        layout = self.chip_layout
+        if layout is None:
+            return ()
+        kr, kc = len(layout.levels[0]), len(layout.levels[1])
+        shape = layout.levels[0] + layout.levels[1]
+        parent = list(range(kr + kc))
+
+        def find(u: int) -> int:
+            while parent[u] != u:
+                parent[u] = parent[parent[u]]
+                u = parent[u]
+            return u
+
+        for term in self.terms:
+            T = term.mask.reshape(shape)
+            touched = [ax for ax in range(kr + kc)
+                       if shape[ax] > 1 and np.any(np.diff(T, axis=ax))]
+            own = range(kr) if term.player == 0 else range(kr, kr + kc)
+            if not any(ax in own for ax in touched):
+                continue  # changes no best reply of its player
+            for ax in touched[1:]:
+                parent[find(ax)] = find(touched[0])
+        groups: dict[int, tuple[list[int], list[int]]] = {}
+        for ax in range(kr + kc):
+            g = groups.setdefault(find(ax), ([], []))
+            (g[0] if ax < kr else g[1]).append(ax if ax < kr else ax - kr)
+        return tuple((tuple(r), tuple(c)) for r, c in groups.values())
+
     @property
     def player_names(self) -> tuple[str, str]:
         return (self.players[0].name, self.players[1].name)

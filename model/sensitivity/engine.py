@@ -40,7 +40,7 @@ import numpy as np
 from ..errors import LeverageError, UsageError
 from ..game import Game
 from ..io import atomic_write
-from .points import PointSolutions, solve_matrices
+from .points import PointSolutions, solve_game_points
 
 ENGINES = ("local", "dask")
 
@@ -88,7 +88,7 @@ def solve_chunk(game: Game, source: PointSource, setting: Setting, start: int,
     params: dict[str, Any] = dict(setting.fixed)
     params.update(source.points(start, stop))
     A, B = game.matrices_batch(params, setting.scenario)
-    return solve_matrices(A, B, tol=setting.tol, chips=game.chip_layout, strict=setting.strict)
+    return solve_game_points(game, A, B, tol=setting.tol, strict=setting.strict)
 
 
 # ---------------------------------------------------------------------------- checkpoints

@@ -50,7 +50,7 @@ from ..game import Game
 from . import table
 from .engine import Setting, chunk_size_for
 from .grid import Axis, Grid, parse_vary
-from .points import solve_matrices
+from .points import solve_game_points
 
 #: Default width within which crossings are located, as a share of each axis's range.
 RESOLUTION = 1e-4
@@ -313,7 +313,7 @@ class _Bits:
             params[self.xname] = xs[s:s + self.chunk]
             params[self.yname] = ys[s:s + self.chunk]
             A, B = self.game.matrices_batch(params, self.setting.scenario)
-            sol = solve_matrices(A, B, tol=self.setting.tol, chips=self.game.chip_layout)
+            sol = solve_game_points(self.game, A, B, tol=self.setting.tol)
             out[s:s + self.chunk] = table.point_outcomes(self.game, sol)
         self.solves += len(xs)
         return out

@@ -43,7 +43,7 @@ from ..errors import UsageError, did_you_mean, known
 from ..game import Game, ParameterInfo
 from .distributions import describe, ppf
 from .engine import Setting
-from .points import PointSolutions, solve_matrices
+from .points import PointSolutions, solve_game_points
 from .sweeps import provenance, solve_source
 from .table import column_name, outcome_names, outcome_set_labels, point_outcomes
 
@@ -672,7 +672,7 @@ def tornado(
         values[name][1 + 2 * k] = info.low
         values[name][2 + 2 * k] = info.high
     A, B = game.matrices_batch(values)
-    sol = solve_matrices(A, B, tol=tol, chips=game.chip_layout)
+    sol = solve_game_points(game, A, B, tol=tol)
     bits = point_outcomes(game, sol)
     y = output_values(game, sol, output, bits)
     labels = outcome_set_labels(game, bits)

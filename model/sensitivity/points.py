@@ -22,13 +22,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..solve import TooLarge, solve, solve_batch
+from ..solve import STRUCTURE_FIRST, TooLarge, solve, solve_batch
 from ..solvers._common import SolverError, check_batch, check_tol
 from ..solvers.structure import ChipLayout
 from . import _kernel
+
+if TYPE_CHECKING:
+    from ..game import Game
 
 #: Dominance margin and the gray band of the support test, relative to a player's largest
 #: |payoff|: far above float rounding, far below any difference a payoff file means.
@@ -167,6 +171,100 @@ def solve_matrices(A: np.ndarray, B: np.ndarray, *, tol: float = 1e-9,
     owner, xs, ys = owner[order], xs[order], ys[order]
     payoffs = _verify(a, b, owner, xs, ys, t)
     return PointSolutions(counts, owner, xs, ys, payoffs, exact, continuum, complete, method)
+
+
+def solve_game_points(game: Game, A: np.ndarray, B: np.ndarray, *, tol: float,
+                      strict: bool = False) -> PointSolutions:
+    """The equilibria at many points of one game: part by part when the game is large and its
+    terms separate it into independent parts (as :func:`model.solve.solve` lists them), else
+    whole."""
+    m, n = game.shape
+    if m * n > STRUCTURE_FIRST and len(game.chip_parts) > 1 and game.chip_layout is not None:
+        return solve_parts(A, B, game.chip_layout, game.chip_parts, tol=tol, strict=strict)
+    return solve_matrices(A, B, tol=tol, chips=game.chip_layout, strict=strict)
+
+
+def solve_parts(A: np.ndarray, B: np.ndarray, layout: ChipLayout,
+                parts: Sequence[tuple[Sequence[int], Sequence[int]]], *, tol: float = 1e-9,
+                strict: bool = False) -> PointSolutions:
+    """The equilibria of N games that separate into independent ``parts`` (groups of chips that
+    no payoff links, :attr:`model.game.Game.chip_parts`): each part's games are solved by
+    :func:`solve_matrices`, and every combination of the parts' equilibria, played
+    independently, is an equilibrium of the whole (a profile is one exactly when its marginal
+    on every part is one), verified on the whole game. Where a player mixes in two parts, the
+    mixes can also be correlated: the point is marked ``continuum``."""
+    a, b = check_batch(A, B)
+    t = check_tol(tol)
+    N, m, n = a.shape
+    sols = []
+    perms = []
+    for rows, cols in parts:
+        idx = []
+        for q, chips in ((0, rows), (1, cols)):
+            sel = [list(range(L)) if c in chips else [0]
+                   for c, L in enumerate(layout.levels[q])]
+            idx.append(_product_indices(sel, layout.levels[q]))
+        sub_a = np.ascontiguousarray(a[:, idx[0]][:, :, idx[1]])
+        sub_b = np.ascontiguousarray(b[:, idx[0]][:, :, idx[1]])
+        sols.append(solve_matrices(sub_a, sub_b, tol=t, strict=strict))
+    for q in (0, 1):
+        # position in the product of the parts' actions -> the player's original action
+        sizes = [len(_product_indices([list(range(L)) if c in p[q] else [0]
+                                       for c, L in enumerate(layout.levels[q])],
+                                      layout.levels[q])) for p in parts]
+        axes = [c for p in parts for c in p[q]]
+        grid = np.indices([layout.levels[q][c] for c in axes]).reshape(len(axes), -1)
+        levels = np.zeros((len(layout.levels[q]), grid.shape[1]), dtype=np.int64)
+        levels[axes] = grid
+        flat = np.asarray(np.ravel_multi_index(tuple(levels), layout.levels[q]),
+                          dtype=np.int64).reshape(-1)
+        assert len(flat) == int(np.prod(sizes))
+        perms.append(flat)
+    # every combination of the parts' equilibria, point by point
+    owner = np.arange(N)
+    picks: list[np.ndarray] = []
+    for sol in sols:
+        starts = np.concatenate([[0], np.cumsum(sol.counts)[:-1]]).astype(np.int64)
+        reps = sol.counts[owner]
+        new_owner = np.repeat(owner, reps)
+        first = np.repeat(starts[owner], reps)
+        offsets = np.arange(len(new_owner)) - np.repeat(np.cumsum(reps) - reps, reps)
+        picks = [p_[np.repeat(np.arange(len(owner)), reps)] for p_ in picks]
+        picks.append(first + offsets)
+        owner = new_owner
+    E = len(owner)
+    strategies = []
+    for q in (0, 1):
+        P = np.ones((E, 1))
+        for sol, pick in zip(sols, picks, strict=True):
+            S = (sol.xs if q == 0 else sol.ys)[pick]
+            P = (P[:, :, None] * S[:, None, :]).reshape(E, -1)
+        full = np.zeros((E, m if q == 0 else n))
+        full[:, perms[q]] = P
+        strategies.append(full)
+    xs, ys = strategies
+    counts = np.bincount(owner, minlength=N).astype(sols[0].counts.dtype)
+    mixing = np.zeros((E, 2), dtype=np.int64)
+    for sol, pick in zip(sols, picks, strict=True):
+        mixing[:, 0] += (sol.xs[pick] > 0).sum(axis=1) > 1
+        mixing[:, 1] += (sol.ys[pick] > 0).sum(axis=1) > 1
+    continuum = np.zeros(N, dtype=bool)
+    np.logical_or.at(continuum, owner, mixing.max(axis=1) > 1)
+    for sol in sols:
+        continuum |= sol.continuum
+    exact = np.any([sol.exact for sol in sols], axis=0)
+    complete = np.all([sol.complete for sol in sols], axis=0)
+    method = np.max([sol.method for sol in sols], axis=0).astype(np.int8)
+    order = _canonical_order(owner, xs, ys)
+    owner, xs, ys = owner[order], xs[order], ys[order]
+    payoffs = _verify(a, b, owner, xs, ys, t)
+    return PointSolutions(counts, owner, xs, ys, payoffs, exact, continuum, complete, method)
+
+
+def _product_indices(alive: Sequence[Sequence[int]], levels: Sequence[int]) -> np.ndarray:
+    from ..solvers.structure import _indices
+
+    return _indices(alive, levels)
 
 
 def _settle(a: np.ndarray, b: np.ndarray, todo: np.ndarray, tol: float,

@@ -35,7 +35,7 @@ from ..errors import UsageError
 from ..game import Game
 from . import table
 from .grid import check_parameter, make_axis
-from .points import PointSolutions, solve_matrices
+from .points import PointSolutions, solve_game_points
 
 #: Intervals of the first, even grid.
 INITIAL = 64
@@ -155,7 +155,7 @@ class _Solver:
             params: dict[str, Any] = dict(self.fixed)
             params[self.name] = new
             A, B = self.game.matrices_batch(params, self.scenario)
-            sol = solve_matrices(A, B, tol=self.tol, chips=self.game.chip_layout)
+            sol = solve_game_points(self.game, A, B, tol=self.tol)
             self.solves += len(new)
             self._record(new, sol)
         return [self.signatures[v] for v in values.tolist()]
