@@ -242,7 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exact", action="store_true",
                    help="exact rational arithmetic; JSON also gives fractions under 'exact'")
     p.add_argument("--timeout", type=float, metavar="SECONDS",
-                   help="stop the solve cleanly after this many seconds")
+                   help="stop the solve cleanly after this many seconds; a game too large to "
+                   "enumerate is searched for most of that time and the answer says it is not "
+                   "exhaustive (without --timeout the search takes 20 s)")
     p.set_defaults(func=_cmd_solve)
 
     p = sub.add_parser("export", help="write a game's payoff matrices in another format")
