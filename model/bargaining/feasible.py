@@ -15,8 +15,10 @@ with the degenerate cases (one point, points on a line) handled before it is cal
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -74,10 +76,12 @@ class Frontier:
     vertices: tuple[Vertex, ...]
     scale: float  # largest |payoff| (at least 1), for tolerances
 
-    @property
+    @cached_property
     def points(self) -> np.ndarray:
-        """The vertices' payoff pairs, shape (k, 2)."""
-        return np.array([v.payoffs for v in self.vertices], dtype=float).reshape(-1, 2)
+        """The vertices' payoff pairs, shape (k, 2) (read-only)."""
+        out = np.array([v.payoffs for v in self.vertices], dtype=float).reshape(-1, 2)
+        out.flags.writeable = False
+        return out
 
     @property
     def chain(self) -> Chain:
@@ -96,9 +100,9 @@ class Frontier:
         tol = 1e-9 * self.scale
         if len(p) == 1:
             return [(1.0, 0)]
-        for k in range(len(p)):
-            if abs(u - p[k, 0]) <= tol:
-                return [(1.0, k)]
+        near = np.flatnonzero(np.abs(u - p[:, 0]) <= tol)
+        if len(near):
+            return [(1.0, int(near[0]))]
         if u < p[0, 0]:
             return [(1.0, 0)]
         if u > p[-1, 0]:
@@ -126,49 +130,137 @@ class FeasibleSet:
     deals: tuple[str, ...] | None = None  # the outcomes the set was restricted to, if any
 
 
-def _groups(points: np.ndarray, tol: float) -> list[list[int]]:
-    """Indices of points with the same payoffs (within ``tol``), in first-seen order."""
-    out: list[list[int]] = []
-    reps: list[np.ndarray] = []
-    for k, p in enumerate(points):
-        for g, r in zip(out, reps, strict=True):
-            if np.max(np.abs(p - r)) <= tol:
-                g.append(k)
-                break
-        else:
-            out.append([k])
-            reps.append(p)
+@dataclass(frozen=True)
+class _Groups:
+    """Points with the same payoffs (within a tolerance): ``label[k]`` is point k's group,
+    groups numbered in the order their first points come; ``first[g]`` is the index of group
+    g's first point, its representative."""
+
+    label: np.ndarray
+    first: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    def members(self) -> list[np.ndarray]:
+        """Each group's point indices, rising."""
+        order = np.argsort(self.label, kind="stable")
+        cuts = np.searchsorted(self.label[order], np.arange(1, len(self.first)))
+        return np.split(order, cuts)
+
+    def members_of(self, groups: Sequence[int]) -> list[np.ndarray]:
+        """The point indices, rising, of a few groups."""
+        wanted = np.asarray(groups, dtype=np.int64)
+        if len(wanted) > 64:
+            every = self.members()
+            return [every[int(g)] for g in wanted]
+        return [np.flatnonzero(self.label == g) for g in wanted]
+
+
+def _groups(points: np.ndarray, tol: float) -> _Groups:
+    """Group points with the same payoffs (within ``tol``): in their order, each point joins
+    the first group whose representative (its first point) is within ``tol`` in both payoffs,
+    or starts a new group.
+
+    That rule compares every point with every representative; here only points that have
+    another point within ``tol`` are compared at all (found with a k-d tree), each with the
+    representatives in the neighbouring cells of a grid of side 2 ``tol`` (at most four per
+    cell, as representatives are more than ``tol`` apart), so the cost is O(P log P) for P
+    points and the groups are the rule's.
+    """
+    P = len(points)
+    x, y = points[:, 0], points[:, 1]
+    # exact duplicates go where their first occurrence goes: distinct points, in the order of
+    # their first occurrences
+    order = np.lexsort((y, x))  # stable: equal points keep their order
+    sx, sy = x[order], y[order]
+    new = np.ones(P, dtype=bool)
+    new[1:] = (sx[1:] != sx[:-1]) | (sy[1:] != sy[:-1])
+    which = np.empty(P, dtype=np.int64)
+    which[order] = np.cumsum(new) - 1  # the distinct point of each point
+    first_seen = order[new]  # each distinct point's first occurrence
+    by_first = np.argsort(first_seen, kind="stable")
+    rank = np.empty(len(by_first), dtype=np.int64)
+    rank[by_first] = np.arange(len(by_first))  # distinct point -> its place in that order
+    occ = first_seen[by_first]  # first occurrence of each distinct point, in order
+    D = len(occ)
+    pts = points[occ]
+    rep = np.arange(D)  # each distinct point's representative, in the same numbering
+    crowded = _crowded(pts, tol) if D > 1 and tol > 0 else np.zeros(D, dtype=bool)
+    if crowded.any():
+        _assign(pts, np.flatnonzero(crowded), tol, rep)
+    is_rep = rep == np.arange(D)
+    group = np.cumsum(is_rep) - 1  # groups numbered as their representatives come
+    label = group[rep][rank[which]]
+    return _Groups(label, occ[is_rep])
+
+
+def _crowded(pts: np.ndarray, tol: float) -> np.ndarray:
+    """Whether each of these distinct points may have another within ``tol`` in both
+    payoffs (True for every one that has, and for a few just beyond it)."""
+    from scipy.spatial import cKDTree
+
+    reach = tol * (1 + 1e-6) + 1e-300
+    dist, _ = cKDTree(pts).query(pts, k=2, p=np.inf, distance_upper_bound=reach)
+    out: np.ndarray = dist[:, 1] <= reach
     return out
 
 
-def _cross(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
-    return float((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]))
+def _assign(pts: np.ndarray, crowded: np.ndarray, tol: float, rep: np.ndarray) -> None:
+    """The representative of each crowded point (in order; the others are their own), by the
+    rule of :func:`_groups`. Only crowded points can be within ``tol`` of one another."""
+    xs, ys = pts[:, 0].tolist(), pts[:, 1].tolist()
+    side = 2.0 * tol
+    coarse = not np.all(np.isfinite(pts[crowded] / side))
+    cells: dict[tuple[int, int], list[int]] = {}
+    for d in crowded.tolist():
+        px, py = xs[d], ys[d]
+        cx, cy = (0, 0) if coarse else (math.floor(px / side), math.floor(py / side))
+        best = -1
+        for kx in (cx - 1, cx, cx + 1) if not coarse else (0,):
+            for ky in (cy - 1, cy, cy + 1) if not coarse else (0,):
+                for r in cells.get((kx, ky), ()):
+                    if (best < 0 or r < best) and max(abs(px - xs[r]), abs(py - ys[r])) <= tol:
+                        best = r
+        if best < 0:
+            cells.setdefault((cx, cy), []).append(d)
+        else:
+            rep[d] = best
+
+
+def _cross(a: tuple[float, float], b: tuple[float, float], c: tuple[float, float]) -> float:
+    return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
 
 
 def _frontier_indices(points: np.ndarray, tol: float) -> list[int]:
     """Indices (into distinct ``points``) of the Pareto frontier's vertices, u rising."""
-    order = sorted(range(len(points)), key=lambda k: (-points[k, 0], -points[k, 1]))
-    best_v = -np.inf
+    u, v = points[:, 0], points[:, 1]
+    order = np.lexsort((-v, -u))  # u falling, then v falling, then index
+    # A point is kept when its v is more than tol above the last kept one's; every point
+    # before it in this order then has a smaller v, so only those are looked at.
+    vs = v[order]
+    before = np.maximum.accumulate(np.r_[-np.inf, vs[:-1]])
+    best_v = -math.inf
     undominated = []
-    for k in order:
-        if points[k, 1] > best_v + tol:
+    for k, value in zip(order[vs > before].tolist(), vs[vs > before].tolist(), strict=True):
+        if value > best_v + tol:
             undominated.append(k)
-            best_v = points[k, 1]
+            best_v = value
     undominated.reverse()  # u rising, v falling
-    chain: list[int] = []
-    for k in undominated:
+    xy = [(float(points[k, 0]), float(points[k, 1])) for k in undominated]
+    chain: list[int] = []  # positions in undominated
+    for pos, c in enumerate(xy):
         while len(chain) >= 2:
-            a, b = points[chain[-2]], points[chain[-1]]
-            c = points[k]
+            a, b = xy[chain[-2]], xy[chain[-1]]
             # pop b unless the chain turns clockwise at it (collinear points are kept: a pure
             # profile in the middle of a segment describes a deal more simply than a lottery)
-            span = max(float(np.max(np.abs(c - a))), tol)
+            span = max(abs(c[0] - a[0]), abs(c[1] - a[1]), tol)
             if _cross(a, b, c) > tol * span:
                 chain.pop()
             else:
                 break
-        chain.append(k)
-    return chain
+        chain.append(pos)
+    return [undominated[p] for p in chain]
 
 
 def pareto_frontier(points: ArrayLike, profiles: Sequence[tuple[int, int]] | None = None,
@@ -187,43 +279,51 @@ def pareto_frontier(points: ArrayLike, profiles: Sequence[tuple[int, int]] | Non
         raise UsageError("the feasible set is empty: no profile to bargain over")
     if not np.all(np.isfinite(P)):
         raise UsageError("payoffs must be finite numbers")
-    names = list(profiles) if profiles is not None else [(k, 0) for k in range(len(P))]
+    return _frontier(P, profiles, tol)[0]
+
+
+def _frontier(P: np.ndarray, profiles: Sequence[tuple[int, int]] | None,
+              tol: float) -> tuple[Frontier, _Groups]:
     scale = max(1.0, float(np.max(np.abs(P))))
-    t = tol * scale
-    groups = _groups(P, t)
-    reps = np.array([P[g[0]] for g in groups])
-    chain = _frontier_indices(reps, t)
-    vertices = tuple(
-        Vertex(
-            (float(reps[k, 0]), float(reps[k, 1])),
-            tuple(sorted(names[i] for i in groups[k])),
-        )
-        for k in chain
-    )
-    return Frontier(vertices, scale)
+    groups = _groups(P, tol * scale)
+    reps = P[groups.first]
+    chain = _frontier_indices(reps, tol * scale)
+    return Frontier(_vertices(reps, groups, chain, profiles), scale), groups
 
 
-def _hull(P: np.ndarray, groups: list[list[int]], names: list[tuple[int, int]],
+def _vertices(reps: np.ndarray, groups: _Groups, which: Sequence[int],
+              profiles: Sequence[tuple[int, int]] | None) -> tuple[Vertex, ...]:
+    """The vertices of these groups, each with its profiles sorted."""
+    out = []
+    for k, members in zip(which, groups.members_of(which), strict=True):
+        if profiles is None:
+            names = [(int(i), 0) for i in members]
+        else:
+            names = [profiles[int(i)] for i in members]
+        out.append(Vertex((float(reps[k, 0]), float(reps[k, 1])), tuple(sorted(names))))
+    return tuple(out)
+
+
+def _hull(P: np.ndarray, groups: _Groups, names: Sequence[tuple[int, int]],
           tol: float) -> tuple[Vertex, ...]:
-    reps = np.array([P[g[0]] for g in groups])
+    reps = P[groups.first]
 
-    def vertex(k: int) -> Vertex:
-        return Vertex((float(reps[k, 0]), float(reps[k, 1])),
-                      tuple(sorted(names[i] for i in groups[k])))
+    def vertices(ks: Sequence[int]) -> tuple[Vertex, ...]:
+        return _vertices(reps, groups, [int(k) for k in ks], names)
 
     if len(reps) == 1:
-        return (vertex(0),)
+        return vertices([0])
     centred = reps - reps.mean(axis=0)
     _, s, vt = np.linalg.svd(centred, full_matrices=False)
     if len(reps) == 2 or s[-1] <= tol * max(1.0, s[0]):
         along = centred @ vt[0]  # collinear: the two extreme points
-        return (vertex(int(np.argmin(along))), vertex(int(np.argmax(along))))
+        return vertices([int(np.argmin(along)), int(np.argmax(along))])
     try:
         hull = ConvexHull(reps)
     except QhullError:  # pragma: no cover - nearly collinear sets the check above missed
         along = centred @ vt[0]
-        return (vertex(int(np.argmin(along))), vertex(int(np.argmax(along))))
-    return tuple(vertex(int(k)) for k in hull.vertices)  # counterclockwise in 2-D
+        return vertices([int(np.argmin(along)), int(np.argmax(along))])
+    return vertices(hull.vertices)  # counterclockwise in 2-D
 
 
 def feasible_set(A: ArrayLike, B: ArrayLike,
@@ -242,13 +342,20 @@ def feasible_set(A: ArrayLike, B: ArrayLike,
         raise UsageError(f"payoff matrices must be two arrays of the same 2-D shape, got "
                          f"{a.shape} and {b.shape}")
     if profiles is None:
-        profiles = [(i, j) for i in range(a.shape[0]) for j in range(a.shape[1])]
-    names = [(int(i), int(j)) for i, j in profiles]
+        m, n = a.shape
+        ii, jj = np.divmod(np.arange(m * n), n)
+        names = list(zip(ii.tolist(), jj.tolist(), strict=True))
+        P = np.stack([a.ravel(), b.ravel()], axis=1)
+    else:
+        names = [(int(i), int(j)) for i, j in profiles]
+        if names:
+            idx = np.array(names, dtype=np.int64).reshape(-1, 2)
+            P = np.stack([a[idx[:, 0], idx[:, 1]], b[idx[:, 0], idx[:, 1]]], axis=1)
     if not names:
         raise UsageError("the feasible set is empty: no profile to bargain over")
-    P = np.array([(a[i, j], b[i, j]) for i, j in names], dtype=float)
-    frontier = pareto_frontier(P, names, tol=tol)
-    groups = _groups(P, tol * frontier.scale)
+    if not np.all(np.isfinite(P)):
+        raise UsageError("payoffs must be finite numbers")
+    frontier, groups = _frontier(P, names, tol)
     hull = _hull(P, groups, names, tol)
     return FeasibleSet(tuple(names), P, hull, frontier,
                        tuple(deals) if deals is not None else None)

@@ -236,8 +236,17 @@ def _deal_profiles(game: Game, deals: Sequence[str] | None) -> list[tuple[int, i
         wanted.append(d)
     if not wanted:
         raise UsageError("--deals names no outcome")
+    # the profiles whose outcome (the first whose condition holds) is one of those wanted
     m, n = game.shape
-    return [(i, j) for i in range(m) for j in range(n) if game.outcome_of(i, j) in wanted]
+    keep = np.zeros((m, n), dtype=bool)
+    rest = np.ones((m, n), dtype=bool)
+    for o in game.outcomes:
+        here = o.mask & rest
+        if o.name in wanted:
+            keep |= here
+        rest &= ~o.mask
+    ii, jj = np.nonzero(keep)  # row-major
+    return list(zip(ii.tolist(), jj.tolist(), strict=True))
 
 
 def _equilibrium_outcome(game: Game, x: np.ndarray, y: np.ndarray) -> str | None:

@@ -32,6 +32,10 @@ __all__ = ["Pending", "batch_found", "pareto_batch", "snap_batch", "undominated_
 #: Games per chunk of the dominance pass (its arrays hold chunk * m * m * n booleans).
 _CHUNK_CELLS = 20_000_000
 
+#: Games of at most this many profiles get their Pareto-optimal profiles from the pairwise
+#: compiled kernel (quadratic in the worst case); larger ones by sorting.
+PARETO_PAIRWISE = 256
+
 
 @dataclass(frozen=True, eq=False)
 class Pending:
@@ -170,17 +174,26 @@ def _positive_scaled_batch(ints: np.ndarray) -> np.ndarray:
 
 def pareto_batch(A: FloatArray, B: FloatArray, tol: float) -> list[list[tuple[int, int]]]:
     """:func:`~model.solvers.pareto.pareto_optimal_profiles` of each game of (N, m, n)
-    arrays, with the same comparisons (so the same answers), in the compiled kernel."""
-    from ._fast_kernel import pareto_keep
-
+    arrays, with the same comparisons (so the same answers): for games of at most
+    :data:`PARETO_PAIRWISE` profiles in the compiled kernel, which compares pairs of profiles
+    and stops at the first dominator (fastest on many small games), for larger ones by the
+    sorting rule of :mod:`~model.solvers.pareto` (O(P log P) per game of P profiles)."""
     N, m, n = A.shape
-    keep = pareto_keep(
-        np.ascontiguousarray(A.reshape(N, m * n)),
-        np.ascontiguousarray(B.reshape(N, m * n)),
-        tol * _scales(A),
-        tol * _scales(B),
-    )
-    return [[(p // n, p % n) for p, k in enumerate(row) if k] for row in keep.tolist()]
+    a = np.ascontiguousarray(A.reshape(N, m * n))
+    b = np.ascontiguousarray(B.reshape(N, m * n))
+    ta, tb = tol * _scales(A), tol * _scales(B)
+    if m * n <= PARETO_PAIRWISE:
+        from ._fast_kernel import pareto_keep
+
+        keep = pareto_keep(a, b, ta, tb)
+        return [[(p // n, p % n) for p, k in enumerate(row) if k] for row in keep.tolist()]
+    from .pareto import dominated
+
+    out = []
+    for g in range(N):
+        kept = np.flatnonzero(~dominated(a[g], b[g], float(ta[g]), float(tb[g])))
+        out.append([(int(p) // n, int(p) % n) for p in kept])
+    return out
 
 
 def _scales(M: FloatArray) -> np.ndarray:
