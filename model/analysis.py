@@ -96,7 +96,8 @@ class Analysis:
             "players": list(names),
             "actions": [list(rows), list(cols)],
             "payoffs": {"row": self.A.tolist(), "col": self.B.tolist()},
-            "degenerate": bool(r.degenerate),
+            "degenerate": (None if r.degeneracy_reason.startswith("not examined")
+                           else bool(r.degenerate)),
             "degeneracy_reason": r.degeneracy_reason,
             "solver": {"method": r.method, "tol": r.tol, "exact": bool(r.exact)},
             "complete": bool(r.complete),
