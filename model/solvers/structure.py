@@ -120,8 +120,10 @@ class Reduction:
 
     @property
     def reduced_shape(self) -> tuple[int, int]:
-        """Size of the game left: the kept actions, or for a separable game the sum over
-        parts of what dominance leaves in each (as the number of actions to reason about)."""
+        """Size of the game left: the actions kept, or for a separable game those that
+        survive chip-level dominance (its parts are smaller still)."""
+        if self.separable:
+            return (len(self.rows), len(self.cols))
         return (len(self.kept[0]), len(self.kept[1]))
 
 
