@@ -1,13 +1,10 @@
 """From a payoff file to a compiled game, with every mistake reported as FILE:LINE:COL: field.
 
-Stages: YAML with positions (``yamlsource``) -> ``extends`` resolved by merging -> shape checked
-by pydantic (``spec``) -> names, sources, ranges and formulas checked here -> compiled ``Game``
--> payoffs checked finite at the baseline, every scenario and each parameter's range ends.
-
-``extends`` merges the file over its base: mappings key by key (the extending file wins), a
-payoff term named like a base term of the same player updates that term key by key, other terms
-are appended, and every other list is replaced whole. Positions survive the merge, so a mistake
-in an inherited part is reported in the base file.
+Stages: YAML with positions (``yamlsource``) -> ``extends`` resolved by merging (``extends``:
+where a base may be, and how players, chips, terms and the other named entries merge) -> shape
+checked by pydantic (``spec``) -> names, sources, ranges and formulas checked here -> compiled
+``Game`` -> payoffs checked finite at the baseline, every scenario and each parameter's range
+ends.
 """
 
 from __future__ import annotations
@@ -18,7 +15,7 @@ import keyword
 import math
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import spec as S
 from .errors import PayoffFileError, Problem, closest, did_you_mean, known
+from .extends import resolve
 from .formula import FUNCTIONS, Formula, FormulaError, parse
 from .game import (
     Chip,
@@ -47,175 +45,30 @@ from .game import (
     enumerate_actions,
     frozen_mapping,
 )
-from .yamlsource import Located, Mark, PathKey, field_path, load_yaml
+from .yamlsource import Located, Mark, PathKey, field_path
 
 MAX_ACTIONS = 1024  # per player
 MAX_PROFILES = 250_000
-MAX_EXTENDS_DEPTH = 16
 
 
 # ---------------------------------------------------------------------------- public entry
-def load(path: str | Path) -> Game:
-    """Load, check and compile a payoff file. Raises PayoffFileError listing every problem."""
+def load(path: str | Path, *, include_dirs: Sequence[str | Path] = ()) -> Game:
+    """Load, check and compile a payoff file. Raises PayoffFileError listing every problem.
+
+    ``extends`` may name files in the folder of the file that names it (or below it) and in
+    ``include_dirs``."""
     p = Path(path)
-    located, files = _resolve(p, display=str(path), stack=())
-    return _build(located, p, files)
+    resolved = resolve(p, str(path), tuple(Path(d) for d in include_dirs))
+    return _build(resolved.doc, p, resolved.files, resolved.contents)
 
 
-def check(path: str | Path) -> list[Problem]:
+def check(path: str | Path, *, include_dirs: Sequence[str | Path] = ()) -> list[Problem]:
     """Every problem of a payoff file (empty if it is valid)."""
     try:
-        load(path)
+        load(path, include_dirs=include_dirs)
     except PayoffFileError as exc:
         return list(exc.problems)
     return []
-
-
-# ---------------------------------------------------------------------------- extends
-def _resolve(
-    path: Path, display: str, stack: tuple[Path, ...]
-) -> tuple[Located, tuple[Path, ...]]:
-    doc = load_yaml(path, display)
-    if not isinstance(doc.data, dict):
-        m = doc.values.get((), Mark(display, 1, 1))
-        raise PayoffFileError(
-            [Problem(display, m.line, m.col, "",
-                     f"a payoff file must be a mapping of keys (title, players, ...), "
-                     f"not {_kind(doc.data)}")]
-        )
-    if "extends" not in doc.data:
-        return doc, (path.resolve(),)
-    ext = doc.data["extends"]
-    here = doc.values.get(("extends",), Mark(display, 1, 1))
-
-    def fail(message: str) -> PayoffFileError:
-        return PayoffFileError([Problem(display, here.line, here.col, "extends", message)])
-
-    if not isinstance(ext, str) or not ext.strip():
-        raise fail(f"must be the path of a payoff file, got {_kind(ext)}")
-    try:
-        base_path = (path.parent / ext).resolve()
-    except (OSError, RuntimeError):  # a symlink loop, an unreadable folder...
-        raise fail(f"cannot follow the path '{ext}'") from None
-    if base_path == path.resolve() or base_path in stack:
-        chain = " -> ".join(p.name for p in (*stack, path.resolve(), base_path))
-        raise fail(f"cycle of extends: {chain}")
-    if len(stack) >= MAX_EXTENDS_DEPTH:
-        raise fail(f"extends chain is too long (more than {MAX_EXTENDS_DEPTH} files)")
-    if base_path.is_dir():
-        raise fail(f"'{ext}' is a directory, not a payoff file")
-    if not base_path.is_file():
-        raise fail(f"file not found: {ext} (looked for {_display(base_path)})")
-    base_display = _display(base_path)
-    base, base_files = _resolve(base_path, base_display, (*stack, path.resolve()))
-    merged = Located(data=None, file=display)
-    merged.data = _merge(base, (), doc, (), merged, ())
-    merged.data.pop("extends", None)
-    return merged, (path.resolve(), *base_files)
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except (ValueError, OSError):
-        return str(path)
-
-
-_TABLES = ("values", "keys", "segments")
-
-
-def _copy(src: Located, sp: PathKey, out: Located, op: PathKey) -> Any:
-    n = len(sp)
-    for table_name in _TABLES:
-        src_t = getattr(src, table_name)
-        out_t = getattr(out, table_name)
-        for key, mark in src_t.items():
-            if key[:n] == sp:
-                out_t[op + key[n:]] = mark
-    return _get(src.data, sp)
-
-
-def _get(data: Any, path: PathKey) -> Any:
-    for part in path:
-        data = data[part]
-    return data
-
-
-def _merge(b: Located, bp: PathKey, c: Located, cp: PathKey, out: Located, op: PathKey) -> Any:
-    """Merge the child's value at ``cp`` over the base's at ``bp`` (mappings key by key,
-    payoff term lists by term name, anything else replaced by the child's)."""
-    bd, cd = _get(b.data, bp), _get(c.data, cp)
-    if isinstance(bd, dict) and isinstance(cd, dict):
-        if cp in c.values:
-            out.values[op] = c.values[cp]
-        result: dict[str, Any] = {}
-        for key in bd:
-            if key not in cd:
-                if (*bp, key) in b.keys:
-                    out.keys[(*op, key)] = b.keys[(*bp, key)]
-                result[key] = _copy(b, (*bp, key), out, (*op, key))
-        for key in cd:
-            if (*cp, key) in c.keys:
-                out.keys[(*op, key)] = c.keys[(*cp, key)]
-            if key in bd:
-                result[key] = _merge(b, (*bp, key), c, (*cp, key), out, (*op, key))
-            else:
-                result[key] = _copy(c, (*cp, key), out, (*op, key))
-        return result
-    if len(op) == 2 and op[0] == "payoffs" and isinstance(bd, list) and isinstance(cd, list):
-        return _merge_terms(b, bp, c, cp, out, op)
-    return _copy(c, cp, out, op)
-
-
-def _term_name(term: Any) -> str | None:
-    name = term.get("name") if isinstance(term, dict) else None
-    return name if isinstance(name, str) else None
-
-
-def _merge_terms(
-    b: Located, bp: PathKey, c: Located, cp: PathKey, out: Located, op: PathKey
-) -> list[Any]:
-    """A child's term named like a base term updates it, key by key (a child that only gives
-    ``value`` keeps the base term's ``when``); the child's other terms are appended."""
-    out.values[op] = c.values.get(cp, Mark(c.file, 1, 1))
-    bd, cd = _get(b.data, bp), _get(c.data, cp)
-    child_by_name: dict[str, int] = {}
-    for k, t in enumerate(cd):
-        name = _term_name(t)
-        if name is not None:
-            child_by_name.setdefault(name, k)
-    terms: list[Any] = []
-    used: set[int] = set()
-    for k, t in enumerate(bd):
-        name = _term_name(t)
-        here = (*op, len(terms))
-        if name is not None and name in child_by_name:
-            ck = child_by_name.pop(name)
-            used.add(ck)
-            terms.append(_update_term(b, (*bp, k), c, (*cp, ck), out, here))
-        else:
-            terms.append(_copy(b, (*bp, k), out, here))
-    for k in range(len(cd)):
-        if k not in used:
-            terms.append(_copy(c, (*cp, k), out, (*op, len(terms))))
-    return terms
-
-
-def _update_term(
-    b: Located, bp: PathKey, c: Located, cp: PathKey, out: Located, op: PathKey
-) -> dict[str, Any]:
-    """The base term with each key the child's term gives replaced (not merged deeper)."""
-    bd, cd = _get(b.data, bp), _get(c.data, cp)
-    out.values[op] = c.values.get(cp, Mark(c.file, 1, 1))
-    result: dict[str, Any] = {}
-    for src, sp, d in ((b, bp, bd), (c, cp, cd)):
-        for key in d:
-            if src is b and key in cd:
-                continue
-            if (*sp, key) in src.keys:
-                out.keys[(*op, key)] = src.keys[(*sp, key)]
-            result[key] = _copy(src, (*sp, key), out, (*op, key))
-    return result
 
 
 # ---------------------------------------------------------------------------- pydantic
@@ -494,6 +347,7 @@ class _Checker:
     def run(self) -> list[list[Condition | None]] | None:
         """Check names, sources and ranges; return each player's ``exclude`` conditions."""
         g, ctx = self.g, self.ctx
+        self._stray_overrides()
         names = [p.name for p in g.players]
         if names[0] == names[1]:
             ctx.add(("players", 1, "name"), f"both players are called '{names[0]}'")
@@ -572,6 +426,22 @@ class _Checker:
         if ctx.problems:
             return None
         return excluded
+
+    def _stray_overrides(self) -> None:
+        """``override: true`` in a file that extends no other (an extending file's are used up
+        when it is merged over its base)."""
+        g = self.g
+        entries: list[tuple[PathKey, Any]] = []
+        for pi, player in enumerate(g.players):
+            entries += [(("players", pi, "chips", c), chip) for c, chip in player.chips.items()]
+        for section in ("parameters", "derived", "scenarios", "outcomes"):
+            entries += [((section, name), e) for name, e in getattr(g, section).items()]
+        for pname, terms in (g.payoffs or {}).items():
+            entries += [(("payoffs", pname, k), t) for k, t in enumerate(terms)]
+        for path, entry in entries:
+            if entry.override:
+                self.ctx.add((*path, "override"), "'override: true', but this file extends no "
+                             "other, so there is nothing to override; remove it", key=True)
 
     def _source(self, key: str, path: PathKey) -> None:
         if key not in self.g.sources:
@@ -693,7 +563,9 @@ class _Checker:
 
 
 # ---------------------------------------------------------------------------- build
-def _build(doc: Located, path: Path, files: tuple[Path, ...]) -> Game:
+def _build(
+    doc: Located, path: Path, files: tuple[Path, ...], contents: tuple[bytes, ...]
+) -> Game:
     ctx = _Ctx(doc)
     data = doc.data
     players_raw = data.get("players") if isinstance(data, dict) else None
@@ -704,7 +576,7 @@ def _build(doc: Located, path: Path, files: tuple[Path, ...]) -> Game:
     early = list(ctx.problems)  # unknown keys, reported with whatever else is wrong
     ctx.problems.clear()
     try:
-        game = _compile(ctx, g, path, files)
+        game = _compile(ctx, g, path, files, contents)
     except PayoffFileError as exc:
         raise PayoffFileError(early + list(exc.problems)) from None
     if early:
@@ -753,7 +625,9 @@ def _walk(data: Any, loc: PathKey) -> Any:
     return data
 
 
-def _compile(ctx: _Ctx, g: S.GameSpec, path: Path, files: tuple[Path, ...]) -> Game:
+def _compile(
+    ctx: _Ctx, g: S.GameSpec, path: Path, files: tuple[Path, ...], contents: tuple[bytes, ...]
+) -> Game:
     checker = _Checker(ctx, g)
     excluded = checker.run()
     if excluded is None:
@@ -806,8 +680,8 @@ def _compile(ctx: _Ctx, g: S.GameSpec, path: Path, files: tuple[Path, ...]) -> G
         raise PayoffFileError(ctx.problems)
 
     digest = hashlib.sha256()
-    for f in files:
-        digest.update(f.read_bytes())
+    for raw in contents:
+        digest.update(raw)
     game = Game(
         path=path,
         title=g.title,

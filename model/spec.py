@@ -33,6 +33,17 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+OVERRIDE_DOC = (
+    "In a file that extends another: true to change the base's entry of this name (each key "
+    "given replaces the base entry's, the others are kept). Reusing a base name without it is "
+    "an error, and so is override: true where the base has no entry of this name."
+)
+
+
+def _override() -> Any:
+    return Field(default=False, description=OVERRIDE_DOC)
+
+
 class Chip(_Strict):
     """A bargaining chip: one lever a player can set to one of its levels."""
 
@@ -41,10 +52,14 @@ class Chip(_Strict):
     status_quo: LevelName | None = Field(
         default=None, description="The level in force before the negotiation."
     )
+    override: bool = _override()
 
 
 class Player(_Strict):
-    name: PlayerName
+    name: PlayerName = Field(
+        description="In a file that extends another: the name of the base player this entry "
+        "changes (its chips merge by name, its exclude list is added to the base's)."
+    )
     description: str = ""
     chips: Annotated[dict[Name, Chip], Field(min_length=1)]
     exclude: list[Any] = Field(
@@ -102,6 +117,7 @@ class Parameter(_Strict):
         "'loguniform' over the range (needs low > 0), or {normal: SD}: normal with mean the "
         "value and standard deviation SD, truncated to the range.",
     )
+    override: bool = _override()
 
 
 class Derived(_Strict):
@@ -112,17 +128,21 @@ class Derived(_Strict):
     description: Text
     unit: str = ""
     value: Any = Field(description="A formula over parameters and earlier derived quantities.")
+    override: bool = _override()
 
 
 class Term(_Strict):
     """One payoff term: ``value`` is added to the player's payoff where ``when`` holds."""
 
     name: Name | None = Field(
-        default=None, description="Optional name; a file that extends this one can replace it."
+        default=None,
+        description="Optional but advised: a file that extends this one can change a named term "
+        "(with override: true).",
     )
     description: str = ""
     when: Any = Field(default=None, description=CONDITION_DOC + " Absent: every profile.")
     value: Any = Field(description="A number or a formula over parameters (text).")
+    override: bool = _override()
 
 
 class Scenario(_Strict):
@@ -131,11 +151,13 @@ class Scenario(_Strict):
     description: Text
     source: Name
     set: Annotated[dict[Name, FiniteFloat], Field(min_length=1)]
+    override: bool = _override()
 
 
 class Outcome(_Strict):
     description: str = ""
     when: Any = Field(description=CONDITION_DOC)
+    override: bool = _override()
 
 
 class Period(_Strict):
@@ -194,7 +216,11 @@ class GameSpec(_Strict):
     title: Text
     description: Text
     extends: str | None = Field(
-        default=None, description="Path (relative to this file) of a payoff file to start from."
+        default=None,
+        description="Path (relative to this file) of a payoff file to start from. It must lie in "
+        "this file's folder or a folder below it, or in a folder given with --include-dir. "
+        "Players merge by name, chips, terms, parameters, derived quantities, scenarios and "
+        "outcomes by name (override: true to change a base entry), sources by key.",
     )
     sources: dict[Name, Text] = Field(default_factory=dict)
     players: list[Player]

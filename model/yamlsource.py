@@ -16,7 +16,10 @@ Limits keep hostile input cheap: the file size, the number of values after alias
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,13 +30,35 @@ from .errors import PayoffFileError, Problem
 
 PathKey = tuple[str | int, ...]
 
-MAX_BYTES = 1_000_000
+MAX_BYTES = 4 * 2**20  # checked before the file is read
+MAX_MIB = "4 MiB"
 MAX_VALUES = 100_000
 MAX_DEPTH = 60
 MAX_DIGITS = 400
 
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "merge")}
+
+
+class YamlError(PayoffFileError):
+    """A file could not be read as YAML data. ``top_keys`` are the keys of its top-level
+    mapping when the document could be parsed that far (empty if it is not a mapping), None if
+    it could not; ``safe`` says the messages quote nothing from the file. Both let the loader
+    decide whether to show the details of a file it was not asked to read (an ``extends``
+    base that is perhaps not a payoff file at all)."""
+
+    def __init__(
+        self,
+        problems: Sequence[Problem],
+        top_keys: tuple[str, ...] | None = None,
+        safe: bool = False,
+    ):
+        super().__init__(problems)
+        self.top_keys = top_keys
+        self.safe = safe
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.problems, self.top_keys, self.safe))
 
 
 @dataclass(frozen=True)
@@ -421,38 +446,134 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str = "") -> str:
 def load_yaml(path: Path, display: str | None = None) -> Located:
     """Load one YAML file safely, with positions. Raises PayoffFileError on any problem."""
     file = display or str(path)
+    return load_yaml_bytes(read_file(path, file), file)
 
-    def fail(message: str, line: int = 1, col: int = 1) -> PayoffFileError:
-        return PayoffFileError([Problem(file, line, col, "", message)])
 
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise fail("file not found") from None
-    except IsADirectoryError:
-        raise fail("is a directory, not a file") from None
-    except OSError as exc:
-        raise fail(f"cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_BYTES:
-        raise fail(f"the file is too large (more than {MAX_BYTES} bytes)")
+def load_yaml_bytes(raw: bytes, file: str) -> Located:
+    """Load the bytes of a YAML file (UTF-8) safely, with positions."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
-        raise fail(
-            f"not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot be decoded "
-            "(save the file as UTF-8)",
-            line,
-            col,
+        raise YamlError(
+            [Problem(file, line, col, "", f"not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot "
+                     "be decoded (save the file as UTF-8)")]
         ) from None
     return load_yaml_text(text, file)
 
 
+# ------------------------------------------------------------------------------ reading a file
+_SPECIAL_ROOTS = ("/proc", "/sys", "/dev")
+
+
+def _mib(n: int) -> str:
+    return f"{n / 2**20:.3g} MiB"
+
+
+def _kind_of_file(mode: int) -> str | None:
+    """What a file that is not a regular file is, in words (None for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be a payoff file, found without opening it (None if it may be one):
+    missing, not a regular file (a directory, a FIFO, a device...), a special file under /proc,
+    /sys or /dev, or larger than MAX_BYTES."""
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return "file not found"
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or type(exc).__name__}"
+    except ValueError:  # a NUL byte in the path
+        return "file not found"
+    kind = _kind_of_file(st.st_mode)
+    if kind is not None:
+        return f"is {kind}, not a payoff file (a payoff file is a regular file)"
+    try:
+        real = os.path.realpath(path)
+    except (OSError, ValueError):
+        real = str(path)
+    if any(real == r or real.startswith(r + os.sep) for r in _SPECIAL_ROOTS):
+        return "is a special system file (under /proc, /sys or /dev), not a payoff file"
+    if st.st_size > MAX_BYTES:
+        return f"the file is too large ({_mib(st.st_size)}; a payoff file is at most {MAX_MIB})"
+    return None
+
+
+def read_file(path: Path, file: str) -> bytes:
+    """The bytes of a payoff file, after checking that it is a regular file of at most
+    MAX_BYTES: a FIFO or a device is refused before it is opened (reading it could block or
+    never end), and the size is checked before reading."""
+
+    def fail(message: str) -> PayoffFileError:
+        return PayoffFileError([Problem(file, 1, 1, "", message)])
+
+    problem = file_problem(path)
+    if problem is not None:
+        raise fail(problem)
+    # O_NONBLOCK: if the file was swapped for a FIFO since the check, opening it does not wait
+    # for a writer; it is then refused below without being read
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    flags |= getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise fail("file not found") from None
+    except OSError as exc:
+        raise fail(f"cannot read: {exc.strerror or type(exc).__name__}") from None
+    try:
+        st = os.fstat(fd)
+        kind = _kind_of_file(st.st_mode)
+        if kind is not None:
+            raise fail(f"is {kind}, not a payoff file (a payoff file is a regular file)")
+        if st.st_size > MAX_BYTES:
+            raise fail(f"the file is too large ({_mib(st.st_size)}; a payoff file is at most "
+                       f"{MAX_MIB})")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_BYTES:
+            chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise fail(f"cannot read: {exc.strerror or type(exc).__name__}") from None
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
+    if len(raw) > MAX_BYTES:
+        raise fail(f"the file is too large (more than {MAX_MIB})")
+    if raw and st.st_size == 0:
+        raise fail("the file says it is empty but has content: a special file (like those "
+                   "under /proc), not a payoff file")
+    return raw
+
+
+def _top_keys(root: yaml.Node) -> tuple[str, ...]:
+    """The plain keys of a document's top-level mapping (none if it is not a mapping)."""
+    if not isinstance(root, yaml.MappingNode):
+        return ()
+    return tuple(str(k.value) for k, _ in root.value if isinstance(k, yaml.ScalarNode))
+
+
 def load_yaml_text(text: str, file: str) -> Located:
-    """Load YAML text safely, with positions. Raises PayoffFileError on any problem."""
+    """Load YAML text safely, with positions. Raises YamlError on any problem."""
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
@@ -461,7 +582,7 @@ def load_yaml_text(text: str, file: str) -> Located:
         pos = exc.position
         line, col = text[:pos].count("\n") + 1, pos - text.rfind("\n", 0, pos)
         message = f"the character U+{exc.character:04X} is not allowed in a YAML file"
-        raise PayoffFileError([Problem(file, line, col, "", message)]) from None
+        raise YamlError([Problem(file, line, col, "", message)]) from None
     try:
         try:
             root = loader.get_single_node()
@@ -469,27 +590,26 @@ def load_yaml_text(text: str, file: str) -> Located:
             m = exc.problem_mark or exc.context_mark
             line, col = (m.line + 1, m.column + 1) if m else (1, 1)
             message = _syntax_message(exc, text)
-            raise PayoffFileError([Problem(file, line, col, "", message)]) from None
+            raise YamlError([Problem(file, line, col, "", message)]) from None
         except yaml.YAMLError as exc:
-            raise PayoffFileError([Problem(file, 1, 1, "", f"YAML error: {_short(exc)}")]) from None
+            raise YamlError([Problem(file, 1, 1, "", f"YAML error: {_short(exc)}")]) from None
         except RecursionError:
-            raise PayoffFileError(
-                [Problem(file, 1, 1, "", "YAML nesting is too deep")]
-            ) from None
+            raise YamlError([Problem(file, 1, 1, "", "YAML nesting is too deep")]) from None
         if root is None:
-            raise PayoffFileError([Problem(file, 1, 1, "", "the file is empty")])
+            raise YamlError([Problem(file, 1, 1, "", "the file is empty")], safe=True)
+        keys = _top_keys(root)
         looped = _check_aliases(root, file)
         if looped is not None:
-            raise PayoffFileError([looped])
+            raise YamlError([looped], top_keys=keys)
         builder = _Builder(file, loader, text)
         try:
             data = builder.build(root, ())
         except RecursionError:
-            raise PayoffFileError(
-                [Problem(file, 1, 1, "", "YAML nesting is too deep")]
+            raise YamlError(
+                [Problem(file, 1, 1, "", "YAML nesting is too deep")], top_keys=keys
             ) from None
         if builder.problems:
-            raise PayoffFileError(builder.problems)
+            raise YamlError(builder.problems, top_keys=keys)
         builder.out.data = data
         return builder.out
     finally:

@@ -72,6 +72,7 @@ title: Child
 payoffs:
   US:
     - name: supply
+      override: true
       value: 20 * dependence
 """)
     game = load(child)
@@ -99,43 +100,222 @@ payoffs:
     np.testing.assert_allclose(A, [[1.5, 6.5], [-1.5, 3.5]])
 
 
-def test_mappings_merge_key_by_key_and_lists_are_replaced(base: Path) -> None:
+def test_a_chip_is_added_without_restating_the_others(base: Path) -> None:
+    child = write(base.parent / "child.yaml", """\
+extends: base.yaml
+players:
+  - name: China
+    chips:
+      gallium:
+        description: Gallium export ban.
+        levels: [banned, open]
+payoffs:
+  China:
+    - name: gallium_cost
+      when: {gallium: banned}
+      value: -1
+""")
+    game = load(child)
+    assert game.player_names == ("US", "China")  # the base's order is kept
+    assert [c.name for c in game.players[1].chips] == ["rare_earths", "gallium"]
+    assert game.players[1].chips[0].status_quo == "restrict"  # the base chip is untouched
+    assert game.actions[1] == (
+        "rare_earths=restrict, gallium=banned", "rare_earths=restrict, gallium=open",
+        "rare_earths=license, gallium=banned", "rare_earths=license, gallium=open",
+    )
+    assert game.actions[0] == ("ban", "allow")
+    _, B = game.matrices()
+    np.testing.assert_allclose(B, [[-3, -2, -1, 0], [1, 2, 3, 4]])
+
+
+def test_a_chip_overridden_with_override_true_keeps_the_keys_it_does_not_give(base: Path) -> None:
+    child = write(base.parent / "child.yaml", """\
+extends: base.yaml
+players:
+  - name: US
+    chips:
+      chips_export:
+        override: true
+        levels: [ban, partial, allow]
+""")
+    game = load(child)
+    chip = game.players[0].chips[0]
+    assert chip.levels == ("ban", "partial", "allow")
+    assert chip.description == "Export controls on AI chips." and chip.status_quo == "ban"
+    assert game.shape == (3, 2)
+    assert game.actions[1] == ("restrict", "license")  # China is the base's
+
+
+def test_overriding_a_chip_without_override_names_both_places(base: Path) -> None:
+    child = write(base.parent / "child.yaml", """\
+extends: base.yaml
+players:
+  - name: US
+    chips:
+      chips_export:
+        levels: [ban, partial, allow]
+""")
+    [p] = error(child).problems
+    assert Path(p.file).resolve() == child.resolve()
+    assert (p.line, p.col, p.field) == (5, 7, "players[0].chips.chips_export")
+    assert p.message.startswith(f"'chips_export' is already a chip of US in {base}:8:7; ")
+    assert "add 'override: true'" in p.message
+    assert base.read_text().splitlines()[7].strip() == "chips_export:"
+
+
+def test_overriding_a_parameter_or_a_term_without_override_is_an_error(base: Path) -> None:
     child = write(base.parent / "child.yaml", """\
 extends: base.yaml
 parameters:
   dependence: {value: 0.7}
+payoffs:
+  China:
+    - name: lost_sales
+      value: -2 / dependence
+scenarios:
+  squeeze: {description: Tighter., source: est, set: {dependence: 0.9}}
+""")
+    problems = error(child).problems
+    got = [(p.line, p.col, p.field, p.message.split(";")[0]) for p in problems]
+    assert got == [
+        (3, 3, "parameters.dependence", f"'dependence' is already a parameter in {base}:19:3"),
+        (6, 13, "payoffs.China[0].name",
+         f"'lost_sales' is already a term of China in {base}:43:13"),
+        (9, 3, "scenarios.squeeze", f"'squeeze' is already a scenario in {base}:47:3"),
+    ]
+    assert all(Path(p.file).resolve() == child.resolve() for p in problems)
+
+
+def test_parameters_scenarios_and_outcomes_merge_by_name(base: Path) -> None:
+    child = write(base.parent / "child.yaml", """\
+extends: base.yaml
+parameters:
+  dependence: {value: 0.7, override: true}
   new_one: {value: 1, unit: u, source: est, description: Added., range: [0, 2]}
 scenarios:
   relief: {description: Less dependence., source: est, set: {dependence: 0.2}}
-players:
-  - name: US
-    chips:
-      chips_export: {description: Export controls., levels: [ban, partial, allow]}
-  - name: China
-    chips:
-      rare_earths: {description: Licensing., levels: [restrict, license]}
+  squeeze: {override: true, set: {dependence: 0.9}}
+outcomes:
+  stand_off:
+    description: Both restrict.
+    when: {chips_export: ban, rare_earths: restrict}
+sources:
+  est: Round numbers chosen for the tests.
+  more: Another source.
 """)
     game = load(child)
     dep = game.parameters["dependence"]
     assert (dep.value, dep.unit, dep.low, dep.high) == (0.7, "share", 0.1, 0.9)
-    assert set(game.parameters) == {"dependence", "chip_value", "new_one"}
+    assert list(game.parameters) == ["dependence", "chip_value", "new_one"]
     assert list(game.scenarios) == ["squeeze", "relief"]
-    assert game.actions[0] == ("ban", "partial", "allow")  # the players list was replaced
-    assert game.players[0].status_quo is None  # and with it the status quo
-    assert game.shape == (3, 2)
+    squeeze = game.scenarios["squeeze"]
+    assert squeeze.changes == {"dependence": 0.9}
+    assert squeeze.description == "The US depends more on Chinese rare earths."
+    assert [o.name for o in game.outcomes] == ["deal", "stand_off"]
+    assert list(game.sources) == ["est", "more"]
+
+
+def test_a_source_given_another_citation_is_an_error(base: Path) -> None:
+    child = write(base.parent / "child.yaml", "extends: base.yaml\nsources:\n  est: Other.\n")
+    [p] = error(child).problems
+    assert (p.line, p.col, p.field) == (3, 3, "sources.est")
+    assert f"source 'est' is already in {base}:4:3 with another citation" in p.message
+
+
+def test_override_true_where_the_base_has_no_such_entry_is_an_error(base: Path) -> None:
+    child = write(base.parent / "child.yaml", """\
+extends: base.yaml
+parameters:
+  dependance: {value: 0.7, override: true}
+payoffs:
+  US:
+    - name: suply
+      override: true
+      value: 1
+    - override: true
+      value: 2
+""")
+    problems = error(child).problems
+    assert [(p.line, p.col, p.field) for p in problems] == [
+        (3, 28, "parameters.dependance.override"),
+        (7, 7, "payoffs.US[0].override"),
+        (9, 7, "payoffs.US[1].override"),
+    ]
+    assert problems[0].message == (
+        f"'override: true', but {base} has no parameter 'dependance' (did you mean "
+        "'dependence'?); without 'override' it would be added as a new parameter")
+    assert "has no term 'suply' of US (did you mean 'supply'?)" in problems[1].message
+    assert "needs the 'name' of the base term" in problems[2].message
+
+
+def test_override_in_a_file_that_extends_nothing_is_an_error(base: Path) -> None:
+    text = base.read_text().replace("    value: 0.5\n", "    value: 0.5\n    override: true\n", 1)
+    [p] = error(write(base, text)).problems
+    assert (p.line, p.col, p.field) == (21, 5, "parameters.dependence.override")
+    assert "this file extends no other, so there is nothing to override" in p.message
+
+
+def test_override_must_be_true_or_false(base: Path) -> None:
+    child = write(base.parent / "child.yaml",
+                  "extends: base.yaml\nparameters:\n  dependence: {value: 0.7, override: yes}\n")
+    [p] = error(child).problems
+    assert (p.line, p.col, p.field) == (3, 38, "parameters.dependence.override")
+    assert p.message == "expected true or false, got text"
+
+
+def test_a_misspelt_player_name_is_an_error_with_a_suggestion(base: Path) -> None:
+    child = write(base.parent / "child.yaml", """\
+extends: base.yaml
+players:
+  - name: Chna
+    chips:
+      gallium: {description: Gallium., levels: [banned, open]}
+  - chips:
+      other: {description: Other., levels: [a, b]}
+""")
+    problems = error(child).problems
+    assert [(p.line, p.col, p.field) for p in problems] == [
+        (3, 11, "players[0].name"), (6, 5, "players[1]"),
+    ]
+    assert problems[0].message.startswith(
+        "unknown player 'Chna'; did you mean 'China'? (players of ")
+    assert "cannot add or rename one" in problems[0].message
+    assert "gives the name of the base player it changes ('name: US')" in problems[1].message
+
+
+def test_exclude_conditions_of_a_child_are_added_to_the_base_ones(base: Path) -> None:
+    write(base, base.read_text().replace(
+        "        status_quo: ban\n",
+        "        status_quo: ban\n      chips_level:\n        description: Volume.\n"
+        "        levels: [low, high]\n"
+        "    exclude:\n      - {chips_export: ban, chips_level: high}\n"))
+    child = write(base.parent / "child.yaml", """\
+extends: base.yaml
+players:
+  - name: US
+    exclude:
+      - {chips_export: allow, chips_level: low}
+""")
+    assert load(base).actions[0] == (
+        "chips_export=ban, chips_level=low", "chips_export=allow, chips_level=low",
+        "chips_export=allow, chips_level=high")
+    assert load(child).actions[0] == ("chips_export=ban, chips_level=low",
+                                      "chips_export=allow, chips_level=high")
 
 
 def test_a_chain_of_files_and_the_files_it_read(base: Path) -> None:
-    mid = write(base.parent / "mid.yaml", "extends: base.yaml\ntitle: Middle\n")
     sub = base.parent / "sub"
     sub.mkdir()
-    top = write(sub / "top.yaml", "extends: ../mid.yaml\ndescription: Top of the chain.\n")
-    game = load(top)
+    mid = write(sub / "mid.yaml", "extends: ../base.yaml\ntitle: Middle\n")
+    top = write(base.parent / "top.yaml", "extends: sub/mid.yaml\ndescription: Top of the chain.\n")
+    # the middle file climbs out of its folder: allowed only with include_dirs
+    assert "leads outside the folder of this file" in error(top).problems[0].message
+    game = load(top, include_dirs=[base.parent])
     assert game.title == "Middle" and game.description == "Top of the chain."
     assert game.files == (top.resolve(), mid.resolve(), base.resolve())
     before = game.sha256
     base.write_text(base.read_text().replace("value: -2", "value: -3"), encoding="utf-8")
-    changed = load(top)
+    changed = load(top, include_dirs=[base.parent])
     assert changed.sha256 != before  # the digest covers every file of the chain
     assert changed.matrices()[0][1, 0] == -3
 
@@ -144,7 +324,7 @@ def test_an_error_inherited_from_the_base_points_into_the_base(base: Path) -> No
     child = write(base.parent / "child.yaml", """\
 extends: base.yaml
 parameters:
-  dependence: {range: [0, 1]}
+  dependence: {range: [0, 1], override: true}
 """)
     first = error(child).problems[0]
     assert Path(first.file).resolve() == base.resolve()
@@ -161,6 +341,7 @@ payoffs:
   US:
     - name: supply
       when: {rare_earths: licenced}
+      override: true
 """)
     first = error(child).problems[0]
     assert Path(first.file).resolve() == child.resolve()
@@ -169,12 +350,34 @@ payoffs:
     assert "did you mean 'license'?" in first.message
 
 
+def test_errors_in_an_added_chip_and_in_the_base_chip_it_breaks(base: Path) -> None:
+    child = write(base.parent / "child.yaml", """\
+extends: base.yaml
+players:
+  - name: China
+    chips:
+      rare_earths: {override: true, levels: [restrict, licence]}
+      gallium: {description: Gallium., levels: [banned, banned]}
+""")
+    problems = error(child).problems
+    got = [(Path(p.file).name, p.line, p.col, p.field) for p in problems]
+    assert got == [("child.yaml", 6, 57, "players[1].chips.gallium.levels[1]")]
+    assert "level 'banned' is listed twice" in problems[0].message
+    write(child, child.read_text().replace("[banned, banned]", "[banned, open]"))
+    problems = error(child).problems
+    got = [(Path(p.file).name, p.line, p.col, p.field) for p in problems]
+    # the base's term still names the old level: reported where it is written, in the base
+    assert got[0] == ("base.yaml", 34, 27, "payoffs.US[0].when.rare_earths")
+    message = problems[0].message
+    assert "'license' is not a level of 'rare_earths'; did you mean 'licence'?" in message
+
+
 def test_problems_are_ordered_file_by_file(base: Path) -> None:
     child = write(base.parent / "child.yaml", """\
 extends: base.yaml
 title: ''
 parameters:
-  dependence: {unit: ''}
+  dependence: {unit: '', override: true}
 """)
     problems = error(child).problems
     assert [(Path(p.file).name, p.line) for p in problems] == [("child.yaml", 2), ("child.yaml", 4)]
@@ -191,10 +394,15 @@ def test_extends_cycles_and_missing_files(base: Path) -> None:
 
 
 def test_the_shipped_variant_loads_and_differs_from_its_base() -> None:
-    variant = ROOT / "payoffs" / "variants" / "high_dependence.yaml"
+    variant = ROOT / "payoffs" / "high_dependence.yaml"
     game = load(variant)
     assert len(game.files) == 2
     assert game.files[1].name == "baseline.yaml"
+    baseline = load(ROOT / "payoffs" / "baseline.yaml")
+    assert game.parameters["us_re_dependence"].value == 0.94
+    assert game.parameters["us_re_dependence"].unit == baseline.parameters["us_re_dependence"].unit
+    assert game.actions == baseline.actions
+    assert not np.array_equal(game.matrices()[0], baseline.matrices()[0])
 
 
 # ------------------------------------------------------------------------- parameters
