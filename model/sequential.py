@@ -75,6 +75,10 @@ FULL_LP_CELLS = 1024
 #: primal feasibility tolerance, so solutions are as feasible as those of whole programmes.
 _VIOLATION = 1e-10
 
+#: Components of more extreme equilibria than this get the payoffs of their pairs from
+#: matrix products rather than pair by pair.
+_PAIRWISE_COMPONENT = 16
+
 #: Constraints added per round, at most (the most violated first).
 _CUTS = 12
 
@@ -541,13 +545,21 @@ def nash_points(
     out: list[NashPoint] = []
     comps = result.components or tuple((k,) for k in range(len(eqs)))
     for comp in comps:
-        for k in comp:
-            for l_ in comp:
+        if len(comp) > _PAIRWISE_COMPONENT:
+            # every pair's payoffs from two matrix products
+            X = np.array([eqs[k].strategies[0] for k in comp], dtype=float)
+            Y = np.array([eqs[k].strategies[1] for k in comp], dtype=float)
+            PA, PB = (X @ A) @ Y.T, (X @ B) @ Y.T
+        for r, k in enumerate(comp):
+            for c, l_ in enumerate(comp):
                 if (k, l_) in seen:
                     continue
                 seen.add((k, l_))
                 x, y = eqs[k].strategies[0], eqs[l_].strategies[1]
-                a, b = float(x @ A @ y), float(x @ B @ y)
+                if len(comp) > _PAIRWISE_COMPONENT:
+                    a, b = float(PA[r, c]), float(PB[r, c])
+                else:
+                    a, b = float(x @ A @ y), float(x @ B @ y)
                 pay = (a, b) if leader == 0 else (b, a)
                 out.append(NashPoint((x, y), pay, (k, l_)))
     return tuple(out)
