@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -56,6 +57,7 @@ SELECTIONS: Mapping[str, str] = MappingProxyType(
 DEFAULT_SELECTION = "pareto"
 MAX_PERIODS = 1000
 _TIE = 1e-9  # relative tolerance when comparing payoffs or distances between equilibria
+_CACHE_BYTES = 256 * 2**20  # payoff matrices kept for reuse by a simulation, at most
 
 
 class RuleValueError(NonFiniteError):
@@ -611,17 +613,25 @@ def simulate(
     weight = 1.0
     rows: list[PeriodResult] = []
     clips: dict[tuple[str, str], list[int]] = {}
-    cache: dict[tuple[Any, ...], Any] = {}
+    # periods at the same parameter values (and forcing) reuse a solve; a few hundred
+    # megabytes of matrices at most are kept
+    cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+    kept = max(4, _CACHE_BYTES // (16 * m * n))
     for t in range(1, periods + 1):
         active = [f for f in forces if f.active(t)]
         allowed = [list(range(m)), list(range(n))]
         for f in active:
-            allowed[f.player] = [a for a in allowed[f.player] if a in f.actions]
+            held = set(f.actions)
+            allowed[f.player] = [a for a in allowed[f.player] if a in held]
         key = (tuple(values[k] for k in sorted(values)), tuple(allowed[0]), tuple(allowed[1]))
-        if key not in cache:
+        if key in cache:
+            cache.move_to_end(key)
+        else:
             A, B = game.matrices(values)
             sub = np.ix_(allowed[0], allowed[1])
             cache[key] = (A, B, solve(A[sub], B[sub], tol=tol))
+            while len(cache) > kept:  # the least recently used first
+                cache.popitem(last=False)
         A, B, result = cache[key]
         candidates = []
         for e in result.equilibria:

@@ -345,6 +345,24 @@ class Game:
         self._check_finite(values, A3, B3, env)
         return A3, B3
 
+    def payoffs_surely_finite(self, params: Mapping[str, float]) -> bool:
+        """Whether every payoff at this parameter point is finite, told from the terms alone
+        (without building the matrices): every term is finite and, for each player, the
+        terms' magnitudes add up to far less than the largest float. False means only that
+        the matrices must be built to know (and to say what is wrong)."""
+        try:
+            env = {k: np.array([float(v)]) for k, v in self.resolve(params).items()}
+            with np.errstate(all="ignore"):
+                self._derive(env, 1)
+                values = self.term_values(env, 1)[0]
+        except Exception:  # the matrices will report it
+            return False
+        if not np.all(np.isfinite(values)):
+            return False
+        players = np.array([term.player for term in self.terms], dtype=np.int64)
+        with np.errstate(over="ignore"):
+            return all(float(np.abs(values[players == p]).sum()) < 1e300 for p in (0, 1))
+
     def _derive(self, env: dict[str, np.ndarray], N: int) -> None:
         """Add the derived quantities to ``env``, in order, refusing non-finite values."""
         for d in self.derived:

@@ -23,6 +23,7 @@ optimal strategy in the right segment's game.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,12 @@ from .feasible import Frontier, NoBargainError, pareto_frontier
 from .solutions import Point, check_power, nash_solution
 
 __all__ = ["ThreatResult", "variable_threats"]
+
+#: A frontier of more than this many segments, in a game of more cells than BISECT_CELLS, is
+#: searched by bisection (each segment costs a zero-sum game); otherwise every segment is
+#: solved.
+BISECT_SEGMENTS = 3
+BISECT_CELLS = 10_000
 
 
 @dataclass(frozen=True)
@@ -95,34 +102,99 @@ def variable_threats(A: ArrayLike, B: ArrayLike, frontier: Frontier | ArrayLike 
         _, x, y = zero_sum((1 - a) * Am - a * Bm)
         return _result(f, (float(p[0, 0]), float(p[0, 1])), (x, y), threat_point(x, y),
                        ("vertex", 0), a)
-    games = []
-    positions = []
-    for k in range(len(p) - 1):
-        a_k, b_k = _normal(f, k)
-        w, x, y = zero_sum((1 - a) * a_k * Am - a * b_k * Bm)
-        c_k = a_k * p[k, 0] + b_k * p[k, 1]
-        u = (a * c_k + w) / a_k
-        games.append((x, y))
-        positions.append((u - p[k, 0]) / (p[k + 1, 0] - p[k, 0]))
-    eps = 1e-9 * max(1.0, max(abs(t) for t in positions))
-    for k, t in enumerate(positions):
-        if -eps <= t <= 1 + eps:
-            t = min(max(t, 0.0), 1.0)
-            point = (float(p[k, 0] + t * (p[k + 1, 0] - p[k, 0])),
-                     float(p[k, 1] + t * (p[k + 1, 1] - p[k, 1])))
-            x, y = games[k]
-            return _result(f, point, (x, y), threat_point(x, y), ("segment", k), a)
-    last = len(positions) - 1
+    S = len(p) - 1
+    games: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    positions: dict[int, float] = {}
+
+    def segment(k: int) -> float:
+        """Where segment k's own threat game puts the agreement along it (0 and 1: its
+        ends)."""
+        if k not in positions:
+            a_k, b_k = _normal(f, k)
+            w, x, y = zero_sum((1 - a) * a_k * Am - a * b_k * Bm)
+            c_k = a_k * p[k, 0] + b_k * p[k, 1]
+            u = (a * c_k + w) / a_k
+            games[k] = (x, y)
+            positions[k] = (u - p[k, 0]) / (p[k + 1, 0] - p[k, 0])
+        return positions[k]
+
+    if Am.size > BISECT_CELLS and S > BISECT_SEGMENTS:
+        found = _bisect(segment, S)
+        if found is not None:
+            kind, k = found
+            point, x, y = _answer(p, games, positions, kind, k)
+            r = _result(f, point, (x, y), threat_point(x, y), (kind, k), a)
+            if r.consistent:
+                return r
+    for k in range(S):
+        segment(k)
+    kind, k = _scan(positions, S)
+    point, x, y = _answer(p, games, positions, kind, k)
+    return _result(f, point, (x, y), threat_point(x, y), (kind, k), a)
+
+
+def _eps(positions: dict[int, float]) -> float:
+    return 1e-9 * max(1.0, max(abs(t) for t in positions.values()))
+
+
+def _scan(positions: dict[int, float], S: int) -> tuple[str, int]:
+    """With every segment's position: the first segment whose game puts the agreement on it,
+    else the vertex where the segments' verdicts change."""
+    eps = _eps(positions)
+    for k in range(S):
+        if -eps <= positions[k] <= 1 + eps:
+            return "segment", k
+    last = S - 1
     if positions[0] < 0:
-        j, x, y = 0, games[0][0], games[0][1]
-    elif positions[last] > 1:
-        j, x, y = last + 1, games[last][0], games[last][1]
+        return "vertex", 0
+    if positions[last] > 1:
+        return "vertex", last + 1
+    j = next((k for k in range(1, last + 1) if positions[k - 1] > 1 and positions[k] < 0),
+             None) or _nearest([positions[k] for k in range(S)])
+    return "vertex", j
+
+
+def _bisect(segment: Callable[[int], float], S: int) -> tuple[str, int] | None:
+    """The answer of :func:`_scan` from a few segments: left of the solution the segments'
+    games put the agreement right of their segment, right of it left of theirs (Nash 1953;
+    checked on the answer, which falls back to the scan if it is not consistent). Finds the
+    first segment k whose position is not right of it, by bisection."""
+    lo, hi = 0, S  # positions[k] > 1 + eps for k < lo; not for k >= hi
+    while lo < hi:
+        mid = (lo + hi) // 2
+        t = segment(mid)
+        if t > 1 + 1e-9 * max(1.0, abs(t)):
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo == S:
+        return "vertex", S
+    t = segment(lo)
+    if t >= -1e-9 * max(1.0, abs(t)):
+        return "segment", lo
+    if lo == 0:
+        return "vertex", 0
+    return "vertex", lo
+
+
+def _answer(p: np.ndarray, games: dict[int, tuple[np.ndarray, np.ndarray]],
+            positions: dict[int, float], kind: str, k: int
+            ) -> tuple[Point, np.ndarray, np.ndarray]:
+    """The agreement and the threats for a segment or a vertex of the frontier."""
+    S = len(p) - 1
+    if kind == "segment":
+        t = min(max(positions[k], 0.0), 1.0)
+        point = (float(p[k, 0] + t * (p[k + 1, 0] - p[k, 0])),
+                 float(p[k, 1] + t * (p[k + 1, 1] - p[k, 1])))
+        x, y = games[k]
+        return point, x, y
+    if k == 0:
+        x, y = games[0]
+    elif k == S:
+        x, y = games[S - 1]
     else:
-        j = next((k for k in range(1, last + 1) if positions[k - 1] > 1 and positions[k] < 0),
-                 None) or _nearest(positions)
-        x, y = games[j - 1][0], games[j][1]
-    point = (float(p[j, 0]), float(p[j, 1]))
-    return _result(f, point, (x, y), threat_point(x, y), ("vertex", j), a)
+        x, y = games[k - 1][0], games[k][1]
+    return (float(p[k, 0]), float(p[k, 1])), x, y
 
 
 def _nearest(positions: list[float]) -> int:  # pragma: no cover - only under rounding trouble

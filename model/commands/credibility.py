@@ -23,9 +23,12 @@ from ..errors import UsageError
 from ..game import Game
 from ..repeated import (
     Credibility,
+    Punishment,
     SideCredibility,
     credibility,
+    credibility_profiles,
     deal_profile,
+    punishments,
     resolve_discount,
     resolve_value,
 )
@@ -292,31 +295,33 @@ def to_json(game: Game, args: argparse.Namespace, overrides: Mapping[str, float]
 
 
 def _others(game: Game, A: np.ndarray, B: np.ndarray, args: argparse.Namespace,
-            r: Credibility, costs: tuple[float, float], sim: SolveResult) -> dict[str, Any] | None:
+            r: Credibility, costs: tuple[float, float],
+            pun: tuple[Punishment, Punishment]) -> dict[str, Any] | None:
     """For a deal named by its outcome: how many of the outcome's profiles hold, and the
     best (by total payoff) of those that do."""
     spec = args.deal.strip().lower()
     match = [o for o in game.outcomes if o.name.lower() == spec]
     if not match:
         return None
-    profiles = [(int(i), int(j)) for i, j in np.argwhere(match[0].mask)]
-    rows = []
-    for p in profiles:
-        c = credibility(A, B, p, punishment=args.punishment, discount=r.discount,
-                        length=args.punishment_length, cost=costs, simultaneous=sim)
-        rows.append((p, c))
-    holding = [(p, c) for p, c in rows if c.holds]
-    best = max(holding, key=lambda pc: pc[1].payoffs[0] + pc[1].payoffs[1], default=None)
-    lowest = min(rows, key=lambda pc: pc[1].threshold)
+    profiles = np.argwhere(match[0].mask)
+    c = credibility_profiles(A, B, profiles, punishment=args.punishment, discount=r.discount,
+                             length=args.punishment_length, cost=costs, punishments=pun)
+    total = c.payoffs[:, 0] + c.payoffs[:, 1]
+    holding = c.holds if c.holds is not None else np.zeros(len(profiles), dtype=bool)
+    best = int(np.argmax(np.where(holding, total, -np.inf))) if holding.any() else None
+    lowest = int(np.argmin(c.threshold))
+
+    def entry(k: int) -> dict[str, Any]:
+        return {"profile": [int(x) for x in profiles[k]],
+                "payoffs": [float(x) for x in c.payoffs[k]],
+                "critical_discount": _inf(float(c.threshold[k]))}
+
     return {
         "outcome": match[0].name,
         "profiles": len(profiles),
-        "holding": len(holding) if r.discount is not None else None,
-        "best_holding": None if best is None else {
-            "profile": list(best[0]), "payoffs": list(best[1].payoffs),
-            "critical_discount": _inf(best[1].threshold)},
-        "lowest_threshold": {"profile": list(lowest[0]), "payoffs": list(lowest[1].payoffs),
-                             "critical_discount": _inf(lowest[1].threshold)},
+        "holding": int(holding.sum()) if r.discount is not None else None,
+        "best_holding": None if best is None else entry(best),
+        "lowest_threshold": entry(lowest),
     }
 
 
@@ -435,9 +440,11 @@ def run(args: argparse.Namespace) -> int:
     discount, source = resolve_discount(game, values, args.discount)
     costs = _costs(game, values, args.reimpose_cost)
     sim = solve(A, B)
+    pun = punishments(A, B, sim, args.punishment)
     r = credibility(A, B, deal, punishment=args.punishment, discount=discount,
-                    length=args.punishment_length, cost=costs, simultaneous=sim)
-    others = _others(game, A, B, args, r, costs, sim)
+                    length=args.punishment_length, cost=costs, simultaneous=sim,
+                    punishments=pun)
+    others = _others(game, A, B, args, r, costs, pun)
     if args.json:
         text = json.dumps(to_json(game, args, overrides, values, r, source, A, B, others),
                           indent=2) + "\n"

@@ -30,10 +30,19 @@ __all__ = ["zero_sum_value"]
 _LP_TOL = 1e-10
 
 
-def _optimal_strategy(M: FloatArray) -> FloatArray:
-    """A max-min strategy of the player choosing rows of M (payoff M[i, j] to that player).
+#: Games of more cells than this get both optimal strategies from one linear programme: the
+#: column player's is read off its duals (and the second programme is solved only if that
+#: strategy misses the value by more than the tolerance). Smaller games solve both.
+ONE_LP_CELLS = 10_000
+
+
+def _optimal_strategy(M: FloatArray, duals: bool = False) -> tuple[FloatArray, FloatArray | None]:
+    """A max-min strategy of the player choosing rows of M (payoff M[i, j] to that player),
+    and with ``duals`` the other player's strategy read off the programme's duals.
 
     Variables (p_1..p_m, v): maximise v subject to v - (p^T M)_j <= 0, sum(p) = 1, p >= 0.
+    The dual of this programme is the other player's: the duals y_j >= 0 of the constraints
+    add up to 1 and hold the row player to at most v.
     """
     m, n = M.shape
     c = np.zeros(m + 1)
@@ -58,7 +67,18 @@ def _optimal_strategy(M: FloatArray) -> FloatArray:
     )
     if res.status != 0 or res.x is None:
         raise SolverError(f"the linear program was not solved: {res.message}")
-    p = np.clip(np.asarray(res.x[:m], dtype=np.float64), 0.0, None)
+    out = _probabilities(np.asarray(res.x[:m], dtype=np.float64))
+    other = None
+    if duals:
+        marginals = getattr(getattr(res, "ineqlin", None), "marginals", None)
+        if marginals is not None:
+            y = np.clip(-np.asarray(marginals, dtype=np.float64), 0.0, None)
+            other = _probabilities(y) if float(y.sum()) > 0.0 else None
+    return out, other
+
+
+def _probabilities(p: FloatArray) -> FloatArray:
+    p = np.clip(p, 0.0, None)
     total = float(p.sum())
     if total <= 0.0:
         raise SolverError("the linear program returned no probability vector")
@@ -69,8 +89,9 @@ def _optimal_strategy(M: FloatArray) -> FloatArray:
 def _zero_sum(A: FloatArray, tol: float) -> tuple[float, FloatArray, FloatArray]:
     s = scale(A)
     M = A / s
-    x = _optimal_strategy(M)
-    y = _optimal_strategy(-M.T)
+    x, y = _optimal_strategy(M, duals=A.size > ONE_LP_CELLS)
+    if y is None or float((A @ y).max()) - float((x @ A).min()) > atol(A, tol):
+        y = _optimal_strategy(-M.T)[0]
     lower = float((x @ A).min())  # what x guarantees the row player
     upper = float((A @ y).max())  # what y concedes at most
     if upper - lower > atol(A, tol):
