@@ -40,6 +40,7 @@ import numpy as np
 from ..errors import LeverageError, UsageError
 from ..game import Game
 from ..io import atomic_write
+from ..lifeline import die_with_parent
 from .points import PointSolutions, solve_matrices
 
 ENGINES = ("local", "dask")
@@ -252,6 +253,8 @@ def _chunks(size: int, chunk: int, skip: set[int]) -> list[tuple[int, int]]:
 
 #: Environment of the worker processes: one BLAS thread each, as there is a worker per core.
 _WORKER_ENV = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+#: Tells the server the workers are forked from which process it serves (see ``_worker``).
+POOL_PARENT = "LEVERAGE_POOL_PARENT"
 
 
 def _worker_context() -> Any:
@@ -264,8 +267,9 @@ def _worker_context() -> Any:
     ctx.set_forkserver_preload(["model.sensitivity._worker"])
     from multiprocessing import forkserver
 
-    saved = {k: os.environ.get(k) for k in _WORKER_ENV}
-    os.environ.update(_WORKER_ENV)
+    env = {**_WORKER_ENV, POOL_PARENT: str(os.getpid())}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
     try:
         forkserver.ensure_running()  # started once; it and its workers keep this environment
     finally:
@@ -285,8 +289,13 @@ _POOL: tuple[int, ProcessPoolExecutor] | None = None
 _STATE_CACHE: tuple[bytes, Any] | None = None
 
 
-def _worker_start() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+def _worker_start(parent: int) -> None:
+    """A worker's first act: ignore Ctrl-C (the parent decides when to stop) and end when its
+    parent does (the server it was forked from, else ``parent``), so that a run killed
+    with ``kill -9`` leaves no process behind."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    server = getattr(sys.modules.get(f"{__package__}._worker"), "SERVER", None)
+    die_with_parent(server if server is not None else parent)
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -297,7 +306,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
             return pool
         pool.shutdown(wait=False, cancel_futures=True)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(),
-                               initializer=_worker_start)
+                               initializer=_worker_start, initargs=(os.getpid(),))
     _POOL = (workers, pool)
     return pool
 

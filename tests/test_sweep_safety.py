@@ -1,0 +1,106 @@
+"""Sweeps that end badly: a killed run leaves no process behind, a damaged checkpoint is
+solved again, two runs on one output do not mix, grids too large are refused before any
+memory is taken, and a full disk loses nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "payoffs" / "baseline.yaml"
+HAWK_DOVE = ROOT / "payoffs" / "textbook" / "hawk_dove.yaml"
+
+#: A sweep of a few seconds on two workers: 72,000 points of the baseline.
+LONG = ["sweep", str(BASELINE), "--vary", "us_re_dependence=0.5:0.95:45",
+        "--vary", "years_cn_eda_substitution=3:15:40", "--vary", "us_security_weight=0:3:40",
+        "--chunk", "200"]
+
+
+def _leverage(*args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "model", *args], capture_output=True,
+                          text=True, **kw)
+
+
+def _wait_for_chunks(partial: Path, k: int, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 120
+    while len(list(partial.glob("chunk-*.npz"))) < k:
+        assert proc.poll() is None, "the run ended before it was cut"
+        assert time.monotonic() < deadline, "no chunk written in time"
+        time.sleep(0.02)
+
+
+def _one_line(err: str) -> str:
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+# ---------------------------------------------------------------------------- orphans
+def _session(sid: int, leader: int) -> list[str]:
+    """The live processes of session ``sid`` other than its (killed) leader."""
+    import psutil
+
+    out = []
+    for p in psutil.process_iter(["pid", "status", "cmdline"]):
+        try:
+            if p.pid == leader or os.getsid(p.pid) != sid:
+                continue
+            if p.info["status"] in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
+                continue
+            out.append(f"{p.pid} {' '.join(p.info['cmdline'] or [])[:80]}")
+        except (OSError, psutil.Error):
+            continue
+    return out
+
+
+@pytest.mark.skipif(not hasattr(os, "getsid"), reason="POSIX sessions")
+def test_a_killed_sweep_leaves_no_process_behind(tmp_path: Path) -> None:
+    out = tmp_path / "o.csv"
+    proc = subprocess.Popen([sys.executable, "-m", "model", *LONG, "--workers", "2",
+                             "--out", str(out)], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sid = os.getsid(proc.pid)
+    try:
+        _wait_for_chunks(tmp_path / "o.csv.partial", 2, proc)
+        assert len(_session(sid, proc.pid)) >= 3  # the server, its workers, the tracker
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 5
+        left = _session(sid, proc.pid)
+        while left and time.monotonic() < deadline:
+            time.sleep(0.1)
+            left = _session(sid, proc.pid)
+        assert not left, f"still alive after the run was killed: {left}"
+    finally:
+        for line in _session(sid, proc.pid):  # leave nothing behind either way
+            os.kill(int(line.split()[0]), signal.SIGKILL)
+
+
+def test_a_killed_solve_under_a_time_limit_leaves_no_process_behind(tmp_path: Path) -> None:
+    """The child a solve under --timeout runs in ends with it too."""
+    import psutil
+
+    code = ("import time, model.limits as L\n"
+            "L.call_with_timeout(time.sleep, 60, timeout=120)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
+    sid = os.getsid(proc.pid)
+    try:
+        deadline = time.monotonic() + 30
+        while not psutil.Process(proc.pid).children() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (child,) = psutil.Process(proc.pid).children()
+        time.sleep(0.3)  # past the child's start
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        child.wait(timeout=5)
+    finally:
+        for line in _session(sid, proc.pid):
+            os.kill(int(line.split()[0]), signal.SIGKILL)
