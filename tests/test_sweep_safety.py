@@ -104,3 +104,64 @@ def test_a_killed_solve_under_a_time_limit_leaves_no_process_behind(tmp_path: Pa
     finally:
         for line in _session(sid, proc.pid):
             os.kill(int(line.split()[0]), signal.SIGKILL)
+
+
+# ---------------------------------------------------------------------------- damaged chunks
+SMALL = ["sweep", str(BASELINE), "--vary", "us_re_dependence=0.5:0.95:20",
+         "--vary", "us_security_weight=0:3:30", "--chunk", "50", "--workers", "1"]
+
+
+def _checkpoint_of_small(ck: Path) -> list[int]:
+    """The checkpoint SMALL leaves when it is stopped after its last chunk is saved."""
+    import model
+    from model.sensitivity import Setting
+    from model.sensitivity.engine import run
+    from model.sensitivity.grid import Grid, parse_vary
+
+    game = model.load(BASELINE)
+    grid = Grid((parse_vary(game, SMALL[3]), parse_vary(game, SMALL[5])))
+    return run(game, grid, Setting(None, {}, 1e-9), checkpoint=ck, workers=1, chunk=50)
+
+
+def test_a_damaged_checkpoint_is_solved_again_on_resume(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.csv"
+    r = _leverage(*SMALL, "--out", str(whole))
+    assert r.returncode == 0, r.stderr
+    ck = tmp_path / "ck"
+    starts = _checkpoint_of_small(ck)
+    assert len(starts) == 12
+    name = "chunk-{:012d}.{}".format
+    cut = ck / name(starts[2], "npz")
+    cut.write_bytes(cut.read_bytes()[:100])  # truncated
+    (ck / name(starts[5], "npz")).write_bytes(b"")  # emptied
+    (ck / name(starts[7], "sha256")).write_text("not a sum\n")  # its sum garbled
+    (ck / name(starts[9], "sha256")).unlink()  # saved, but not its sum
+    out = tmp_path / "o.csv"
+    r = _leverage(*SMALL, "--checkpoint", str(ck), "--resume", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if "damaged chunk" in ln]
+    assert len(lines) == 1, r.stderr
+    line = lines[0]
+    assert "4 damaged chunks" in line
+    for k, what in ((2, "truncated: 100 of"), (5, "empty"), (7, "no checksum"),
+                    (9, "no checksum")):
+        assert f"{name(starts[k], 'npz')} ({what}" in line, line
+    assert out.read_bytes() == whole.read_bytes()
+    assert not ck.exists()
+
+
+def test_a_chunk_altered_in_place_is_caught_by_its_checksum(tmp_path: Path) -> None:
+    from model.sensitivity.engine import Checkpoint
+
+    ck = tmp_path / "ck"
+    starts = _checkpoint_of_small(ck)
+    f = ck / f"chunk-{starts[1]:012d}.npz"
+    data = bytearray(f.read_bytes())
+    data[-30] ^= 0xFF  # same size, one byte changed
+    f.write_bytes(bytes(data))
+    seen: list[str] = []
+    good = Checkpoint(ck).verified(warn=seen.append)
+    assert good == set(starts) - {starts[1]}
+    assert len(seen) == 1 and "checksum differs" in seen[0]
+    assert not f.exists()
