@@ -165,3 +165,59 @@ def test_a_chunk_altered_in_place_is_caught_by_its_checksum(tmp_path: Path) -> N
     assert good == set(starts) - {starts[1]}
     assert len(seen) == 1 and "checksum differs" in seen[0]
     assert not f.exists()
+
+
+# ---------------------------------------------------------------------------- locks
+def test_a_second_run_on_the_same_output_is_refused_while_the_first_runs(
+        tmp_path: Path) -> None:
+    import pandas as pd
+
+    out = tmp_path / "o.csv"
+    args = [*LONG, "--workers", "1", "--out", str(out)]
+    first = subprocess.Popen([sys.executable, "-m", "model", *args],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_chunks(tmp_path / "o.csv.partial", 1, first)
+        for extra in ([], ["--resume"]):  # --resume too: the first run is not stopped
+            r = _leverage(*args, *extra)
+            assert r.returncode == 2, r.stderr
+            line = _one_line(r.stderr)
+            assert f"PID {first.pid} is still writing {out}" in line, line
+        _, err = first.communicate(timeout=300)
+        assert first.returncode == 0, err
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    assert len(pd.read_csv(out)) == 45 * 40 * 40
+    assert not (tmp_path / "o.csv.lock").exists()
+
+
+def test_the_lock_of_a_killed_run_is_taken_over(tmp_path: Path) -> None:
+    out = tmp_path / "o.csv"
+    args = [*SMALL, "--out", str(out)]
+    lock = tmp_path / "o.csv.lock"
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    lock.write_text(f"{dead.pid}\n")  # what a run killed with kill -9 leaves
+    r = _leverage(*args)
+    assert r.returncode == 0, r.stderr
+    assert out.exists() and not lock.exists()
+
+
+def test_a_lock_held_in_this_process_refuses_the_api_too(tmp_path: Path) -> None:
+    import model
+    from model.errors import UsageError
+    from model.io import output_lock
+    from model.sensitivity import Setting, sweep_to_file
+    from model.sensitivity.grid import Grid, parse_vary
+
+    game = model.load(HAWK_DOVE)
+    grid = Grid((parse_vary(game, "V=1:9:10"),))
+    out = tmp_path / "o.csv"
+    with output_lock(out):
+        assert (tmp_path / "o.csv.lock").read_text() == f"{os.getpid()}\n"
+        with pytest.raises(UsageError, match=f"PID {os.getpid()} is still writing"):
+            sweep_to_file(game, grid, Setting(), out, workers=1)
+    sweep_to_file(game, grid, Setting(), out, workers=1)
+    assert out.exists()

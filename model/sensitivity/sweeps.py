@@ -25,6 +25,7 @@ import pandas as pd
 
 from .. import __version__
 from ..game import Game
+from ..io import output_locks
 from . import table
 from .engine import Checkpoint, PointSource, Setting, ordered_map, run
 from .grid import Axis, Grid, grid_from
@@ -153,10 +154,18 @@ def sweep_to_file(
 ) -> SweepFile:
     """Solve every point and write the table to ``out`` (.csv or .parquet) with bounded
     memory: chunks go to a checkpoint directory (default ``<out>.partial``), then to the file,
-    atomically; the directory is removed at the end."""
+    atomically; the directory is removed at the end. While it runs, ``<out>.lock`` (and
+    ``<checkpoint>.lock`` for a checkpoint elsewhere) keeps a second run off the same files."""
     target = table.check_output(out)
     ck_path = Path(checkpoint) if checkpoint is not None else target.with_name(
         target.name + ".partial")
+    with output_locks(target, checkpoint):
+        return _sweep_to_file(game, grid, setting, target, ck_path, resume, seed, options)
+
+
+def _sweep_to_file(game: Game, grid: Grid | PointSource, setting: Setting, target: Path,
+                   ck_path: Path, resume: bool, seed: int | None,
+                   options: dict[str, Any]) -> SweepFile:
     starts = run(game, grid, setting, checkpoint=ck_path, resume=resume, **options)
     ck = Checkpoint(ck_path)
     width = 0
