@@ -221,3 +221,113 @@ def test_a_lock_held_in_this_process_refuses_the_api_too(tmp_path: Path) -> None
             sweep_to_file(game, grid, Setting(), out, workers=1)
     sweep_to_file(game, grid, Setting(), out, workers=1)
     assert out.exists()
+
+
+# ---------------------------------------------------------------------------- limits
+GIB = 2**30
+
+
+def _limited(*args: str, memory: int = 2 * GIB, timeout: float = 60
+             ) -> subprocess.CompletedProcess:
+    """The command under an address-space limit: nothing may be allocated whole."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    return subprocess.run([sys.executable, "-m", "model", *args], capture_output=True,
+                          text=True, preexec_fn=limit, timeout=timeout)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["sweep", str(BASELINE), "--vary", "us_re_dependence=0.5:0.9:1000000000",
+      "--out", "{tmp}/o.csv"],
+     "a grid of 1,000,000,000 points is beyond the limit of 10,000,000 points: pass "
+     "--max-points 1000000000"),
+    (["sweep", str(BASELINE), "--vary", "us_re_dependence=0.5:0.9:100000",
+      "--vary", "us_security_weight=0:3:100000", "--vary", "years_cn_eda_substitution=3:15:1000",
+      "--out", "{tmp}/o.parquet"],
+     "a grid of 10,000,000,000,000 points is beyond the limit"),
+    (["map", str(BASELINE), "--vary", "us_re_dependence=0.5:0.9:100000",
+      "--vary", "us_security_weight=0:3:100000", "--out", "{tmp}/m.png"],
+     "a map's grid of 10,000,000,000 points is beyond the limit of 10,000,000 points"),
+    (["map", str(BASELINE), "--vary", "us_re_dependence=0.5:0.9:10000",
+      "--vary", "us_security_weight=0:3:10000", "--out", "{tmp}/m.png",
+      "--max-points", "1e8"],
+     "a map's grid of 100,000,000 points holds its results in memory, about"),
+    (["robustness", str(BASELINE), "--samples", "1000000000", "--seed", "1"],
+     "a Monte Carlo run of 1,000,000,000 points is beyond the limit of 10,000,000 points: "
+     "pass --max-points 1000000000"),
+    (["robustness", str(BASELINE), "--samples", "9000000", "--seed", "1"],
+     "a Monte Carlo run of 9,000,000 points holds its results in memory"),
+    (["robustness", str(BASELINE), "--samples", "10", "--seed", "1", "--sobol", "P(deal)",
+      "--sobol-samples", str(2**30)],
+     "a Sobol' design of"),
+    (["tipping", str(BASELINE), "--vary", "us_re_dependence", "--initial", "1000000000"],
+     "a first grid (--initial 1000000000) of 1,000,000,001 points is beyond the limit"),
+    (["sweep", str(BASELINE), "--vary", "us_re_dependence=0.5:0.9:" + "9" * 30,
+      "--out", "{tmp}/o.csv", "--max-points", "1000"],
+     "is beyond what can be indexed"),
+])
+def test_runs_too_large_are_refused_before_any_memory_is_taken(
+        tmp_path: Path, args: list[str], words: str) -> None:
+    start = time.monotonic()
+    r = _limited(*(a.format(tmp=tmp_path) for a in args))
+    assert r.returncode == 2, r.stderr
+    line = _one_line(r.stderr)
+    assert words in line, line
+    assert "MemoryError" not in line
+    assert time.monotonic() - start < 30
+    if "in memory" in line:
+        assert "ulimit -v" in line  # the limit it ran into is named
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_max_points_raises_the_limit(tmp_path: Path) -> None:
+    args = ["sweep", str(HAWK_DOVE), "--vary", "V=1:9:20", "--workers", "1",
+            "--out", str(tmp_path / "o.csv")]
+    r = _leverage(*args, "--max-points", "19")
+    assert r.returncode == 2 and "pass --max-points 20 to run it anyway" in r.stderr
+    r = _leverage(*args, "--max-points", "20")
+    assert r.returncode == 0, r.stderr
+    r = _leverage(*args, "--max-points", "0")
+    assert r.returncode == 2 and "--max-points must be at least 1" in r.stderr
+
+
+def test_the_api_applies_the_same_limits() -> None:
+    import model
+    from model.errors import UsageError
+    from model.sensitivity import robustness, sweep
+
+    game = model.load(HAWK_DOVE)
+    with pytest.raises(UsageError, match="beyond the limit of 10,000,000 points"):
+        sweep(game, {"V": (1.0, 9.0, 10**8)}, workers=1)
+    with pytest.raises(UsageError, match="beyond the limit of 100 points"):
+        sweep(game, {"V": (1.0, 9.0, 101)}, workers=1, max_points=100)
+    with pytest.raises(UsageError, match="a Monte Carlo run of 10,000,001 points"):
+        robustness(game, 10_000_001, 1, workers=1)
+
+
+def test_an_axis_is_computed_where_it_is_needed_bit_for_bit() -> None:
+    import numpy as np
+
+    from model.sensitivity.grid import Axis
+
+    rng = np.random.default_rng(0)
+    cases = [(0.5, 0.95, 10, False), (1e-3, 1e3, 997, True), (1e-320, 2e-320, 30, False),
+             (0.1, 0.1 + 1e-13, 1000, False), (-5.0, 5.0, 101, False)]
+    for _ in range(300):
+        lo = rng.uniform(-1e3, 1e3) * 10.0 ** rng.integers(-10, 10)
+        hi = lo + rng.uniform(1e-6, 1e3) * 10.0 ** rng.integers(-6, 10)
+        n = int(rng.integers(2, 3000))
+        cases.append((lo, hi, n, False))
+        if lo > 0:
+            cases.append((lo, hi, n, True))
+    for lo, hi, n, log in cases:
+        ref = np.geomspace(lo, hi, n) if log else np.linspace(lo, hi, n)
+        axis = Axis("x", "", lo, hi, n, log)
+        idx = np.sort(rng.choice(n, size=min(n, 9), replace=False))
+        assert np.array_equal(axis.take(idx), ref[idx]), (lo, hi, n, log)
+        assert np.array_equal(axis.values, ref), (lo, hi, n, log)
+    big = Axis("x", "", 0.5, 0.9, 10**12)  # made at once, and its ends are exact
+    assert big.take(np.array([0, 10**12 - 1])).tolist() == [0.5, 0.9]

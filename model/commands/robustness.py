@@ -112,7 +112,8 @@ def _run(game: Game, overrides: dict[str, float], args: argparse.Namespace,
             game, args.samples, args.seed, scenario=args.scenario, set=overrides,
             tol=args.tol, vary_only=vary_only, sobol=outputs or None,
             sobol_samples=args.sobol_samples or SOBOL_SAMPLES,
-            checkpoint=args.checkpoint, resume=args.resume, **options,
+            checkpoint=args.checkpoint, resume=args.resume, with_frame=bool(args.out),
+            **options,
         )
     except KeyboardInterrupt:
         hint = (": run the same command with --resume to continue" if args.checkpoint
