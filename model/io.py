@@ -1,12 +1,20 @@
-"""Writing results safely: a file is written to a temporary name, then renamed into place."""
+"""Writing results safely: a file is written to a temporary name, then renamed into place;
+a long run holds a lock on its outputs so that a second run on the same files is refused."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+
+from .errors import UsageError
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: outputs are not locked
+    fcntl = None  # type: ignore[assignment]
 
 
 def _umask() -> int:
@@ -42,3 +50,85 @@ def atomic_write(path: str | Path, data: str | bytes) -> None:
         fh.write(data.encode("utf-8") if isinstance(data, str) else data)
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def lock_path(path: str | Path) -> Path:
+    """The lock file of an output: ``<path>.lock``, beside it."""
+    p = Path(path)
+    return p.with_name(p.name + ".lock")
+
+
+def _holder(fd: int) -> str:
+    try:
+        text = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+    except OSError:
+        text = ""
+    return f"PID {text}" if text.isdigit() else "another process"
+
+
+@contextmanager
+def output_lock(path: str | Path) -> Iterator[None]:
+    """Hold the lock of the output ``path`` (``<path>.lock``, an ``fcntl.flock`` on a file
+    holding this process's PID) for the block; :class:`UsageError` if another process holds
+    it. The kernel drops a lock when its process ends, however it ends, so the lock file a
+    killed run leaves behind is simply taken over. Where files cannot be locked (no
+    ``fcntl``, a file system without ``flock``), the block runs unlocked."""
+    lock = lock_path(path)
+    if fcntl is None:
+        yield
+        return
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot create its folder: {exc.strerror or exc}") from None
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
+        except OSError as exc:
+            raise UsageError(f"cannot lock {path}: {lock}: {exc.strerror or exc}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            who = _holder(fd)
+            os.close(fd)
+            raise UsageError(
+                f"{who} is still writing {path} (it holds {lock}): wait for it to end, or "
+                "stop it, then run this again"
+            ) from None
+        except OSError:  # this file system cannot lock: go on without
+            os.close(fd)
+            yield
+            return
+        try:  # the holder before may have removed the file between our open and flock
+            same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        try:
+            lock.unlink()  # still ours: nobody else can hold it while we do
+        except OSError:
+            pass
+        os.close(fd)
+
+
+@contextmanager
+def output_locks(*paths: str | Path | None) -> Iterator[None]:
+    """:func:`output_lock` of each path given (None skipped, each file once)."""
+    seen: set[Path] = set()
+    with ExitStack() as stack:
+        for p in paths:
+            if p is None:
+                continue
+            key = Path(os.path.abspath(p))
+            if key in seen:
+                continue
+            seen.add(key)
+            stack.enter_context(output_lock(p))
+        yield

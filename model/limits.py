@@ -4,11 +4,13 @@ when the limit passes, so no solver needs to poll a clock."""
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .errors import LeverageError
+from .lifeline import die_with_parent
 
 T = TypeVar("T")
 
@@ -17,7 +19,9 @@ class SolveTimeout(LeverageError):
     """The solve did not finish within the time limit."""
 
 
-def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]):
+def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
+           parent: int):
+    die_with_parent(parent)  # a killed parent leaves no solve running
     try:
         conn.send(("ok", fn(*args, **kwargs)))
     except BaseException as exc:  # sent back to the parent, which re-raises it
@@ -39,7 +43,8 @@ def call_with_timeout(
         raise ValueError("timeout must be positive")
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, fn, args, kwargs), daemon=True)
+    proc = ctx.Process(target=_child, args=(child, fn, args, kwargs, os.getpid()),
+                       daemon=True)
     proc.start()
     child.close()
     try:

@@ -39,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _cmd_map(args: argparse.Namespace) -> int:
     from ..errors import UsageError
+    from ..io import output_locks
     from ..sensitivity.grid import parse_vary
     from ..sensitivity.maps import RESOLUTION, outcome_map, plot_map, write_tables
 
@@ -71,16 +72,18 @@ def _cmd_map(args: argparse.Namespace) -> int:
     options = engine_options(args)
     if args.checkpoint:
         options.update(checkpoint=args.checkpoint, resume=args.resume)
-    try:
-        omap = outcome_map(game, x, y, scenario=args.scenario, set=overrides, tol=args.tol,
-                           refine=args.refine, resolution=resolution, **options)
-    except KeyboardInterrupt:
-        if args.checkpoint:
-            print("\nstopped; finished chunks are kept: run the same command with --resume "
-                  "to continue", file=sys.stderr)
-        return 130
-    plot_map(omap, png)
-    points, curves = write_tables(omap, csv)
+    with output_locks(png, csv, args.checkpoint):
+        try:
+            omap = outcome_map(game, x, y, scenario=args.scenario, set=overrides,
+                               tol=args.tol, refine=args.refine, resolution=resolution,
+                               **options)
+        except KeyboardInterrupt:
+            if args.checkpoint:
+                print("\nstopped; finished chunks are kept: run the same command with "
+                      "--resume to continue", file=sys.stderr)
+            return 130
+        plot_map(omap, png)
+        points, curves = write_tables(omap, csv)
     sys.stdout.write(omap.summary())
     print(f"wrote {png}, {points} and {curves}", file=sys.stderr)
     return 0

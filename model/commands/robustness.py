@@ -14,6 +14,7 @@ from .sweep import add_engine_arguments, engine_options
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..game import Game
     from ..sensitivity.montecarlo import RobustnessResult, Tornado
 
 
@@ -68,14 +69,8 @@ def _names(items: list[str] | None) -> list[str] | None:
 
 def _cmd_robustness(args: argparse.Namespace) -> int:
     from ..errors import UsageError
-    from ..io import atomic_write
-    from ..sensitivity.montecarlo import (
-        SOBOL_SAMPLES,
-        check_output,
-        robustness,
-        tornado,
-        tornado_png,
-    )
+    from ..io import output_locks
+    from ..sensitivity.montecarlo import check_output
     from ..sensitivity.table import check_output as check_table_file
 
     game, overrides = load_setting(args)
@@ -103,12 +98,22 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
     if args.resume and not args.checkpoint:
         raise UsageError("--resume needs the --checkpoint DIR of the stopped run")
     options = engine_options(args)
+    with output_locks(args.out, args.tornado, args.checkpoint):
+        return _run(game, overrides, args, vary_only, outputs, options)
+
+
+def _run(game: Game, overrides: dict[str, float], args: argparse.Namespace,
+         vary_only: list[str] | None, outputs: list[str], options: dict[str, Any]) -> int:
+    from ..io import atomic_write
+    from ..sensitivity.montecarlo import SOBOL_SAMPLES, robustness, tornado, tornado_png
+
     try:
         result = robustness(
             game, args.samples, args.seed, scenario=args.scenario, set=overrides,
             tol=args.tol, vary_only=vary_only, sobol=outputs or None,
             sobol_samples=args.sobol_samples or SOBOL_SAMPLES,
-            checkpoint=args.checkpoint, resume=args.resume, **options,
+            checkpoint=args.checkpoint, resume=args.resume, with_frame=bool(args.out),
+            **options,
         )
     except KeyboardInterrupt:
         hint = (": run the same command with --resume to continue" if args.checkpoint

@@ -29,9 +29,26 @@ def add_engine_arguments(p: argparse.ArgumentParser) -> None:
                    help="where finished chunks are kept (default: OUT.partial)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show a progress bar (default: only on a terminal)")
-    p.add_argument("--strict", action="store_true",
-                   help="stop at the first point whose equilibria cannot all be found (a game "
-                   "left too large to enumerate) instead of marking it and going on")
+    add_max_points(p)
+
+
+def _whole(text: str) -> int:
+    try:
+        v = float(text) if any(c in text for c in ".eE") else int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if isinstance(v, float) and not (v.is_integer() and 0 < v < 2**63):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number")
+    return int(v)
+
+
+def add_max_points(p: argparse.ArgumentParser) -> None:
+    from ..sensitivity.budget import MAX_POINTS
+
+    p.add_argument("--max-points", type=_whole, metavar="N",
+                   help=f"refuse runs of more points than this (default {MAX_POINTS:,}); "
+                   "runs that hold every result in memory are also refused if it would "
+                   "not fit")
 
 
 def engine_options(args: argparse.Namespace) -> dict:
@@ -45,8 +62,10 @@ def engine_options(args: argparse.Namespace) -> dict:
         raise UsageError("--scheduler goes with --engine dask")
     if not args.tol > 0:
         raise UsageError("--tol must be a positive number")
+    if args.max_points is not None and args.max_points < 1:
+        raise UsageError("--max-points must be at least 1")
     return {"engine": args.engine, "scheduler": args.scheduler, "workers": args.workers,
-            "chunk": args.chunk, "progress": args.progress}
+            "chunk": args.chunk, "progress": args.progress, "max_points": args.max_points}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -63,6 +82,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="a parameter axis of N evenly spaced values (NAME=LO:HI:N:log for "
                    "geometric spacing); repeatable, the grid is their product")
     add_engine_arguments(p)
+    p.add_argument("--strict", action="store_true",
+                   help="stop at the first point whose equilibria cannot all be found (a game "
+                   "left too large to enumerate) instead of marking it and going on")
     p.set_defaults(func=_cmd_sweep)
 
 

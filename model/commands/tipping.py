@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 from ..cli import add_setting_arguments, emit, load_setting
+from .sweep import add_max_points
 
 if TYPE_CHECKING:
     from ..sensitivity.tipping import TippingResult
@@ -31,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="intervals of the first even grid (default 64)")
     p.add_argument("--allow-outside", action="store_true",
                    help="let the range go beyond the parameter's declared plausible range")
+    add_max_points(p)
     p.set_defaults(func=_cmd_tipping)
 
 
@@ -48,7 +50,8 @@ def _cmd_tipping(args: argparse.Namespace) -> int:
             name, lo, hi = item.strip(), None, None
         results.append(tipping_points(
             game, name, lo, hi, scenario=args.scenario, set=overrides, tol=args.width,
-            initial=args.initial, allow_outside=args.allow_outside))
+            initial=args.initial, allow_outside=args.allow_outside,
+            max_points=args.max_points))
     if args.json:
         data = [r.to_json() for r in results]
         text = json.dumps(data[0] if len(data) == 1 else data, indent=2) + "\n"

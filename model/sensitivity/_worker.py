@@ -1,13 +1,25 @@
 """What the engine's worker processes start from: the engine, with its compiled kernels
 already loaded, so that the workers forked from one server share that code instead of each
-loading its own copy."""
+loading its own copy. Imported in that server, this module also ties the server's life to
+the process it serves (named by the engine in the server's environment): killed with it."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
-from . import engine  # noqa: F401  (the module the workers run)
+from ..lifeline import die_with_parent
+from . import engine
 from .points import solve_matrices
+
+#: The pid of the server the workers are forked from, in the server and its workers.
+SERVER: int | None = None
+
+_parent = os.environ.pop(engine.POOL_PARENT, None)
+if _parent is not None and _parent.isdigit():
+    SERVER = os.getpid()
+    die_with_parent(int(_parent))
 
 # The smallest game of each kind of work: both kernels are loaded from numba's cache (or
 # compiled, the first time ever) here, once.

@@ -40,6 +40,7 @@ import numpy as np
 from ..errors import LeverageError, UsageError
 from ..game import Game
 from ..io import atomic_write
+from ..lifeline import die_with_parent
 from .points import PointSolutions, solve_game_points
 
 ENGINES = ("local", "dask")
@@ -100,13 +101,18 @@ def run_key(game: Game, source: PointSource, setting: Setting, chunk: int) -> di
 
 MANIFEST = "leverage-checkpoint.json"
 _CHUNK = re.compile(r"chunk-(\d{12})\.npz")
-_OWN_TEMP = re.compile(r"\.(chunk-\d{12}\.npz|leverage-checkpoint\.json)\..*\.tmp")
+_SUM = re.compile(r"chunk-(\d{12})\.sha256")
+_OWN_TEMP = re.compile(
+    r"\.(chunk-\d{12}\.(npz|sha256)|leverage-checkpoint\.json)\..*\.tmp")
 
 
 class Checkpoint:
-    """A directory of finished chunks: ``leverage-checkpoint.json`` (what the run depends on)
-    and ``chunk-<start, 12 digits>.npz``. Only files of exactly these names are read or
-    removed: the directory may hold other files, which are left alone."""
+    """A directory of finished chunks: ``leverage-checkpoint.json`` (what the run depends on),
+    ``chunk-<start, 12 digits>.npz`` and, beside each chunk, ``chunk-<start>.sha256`` (its
+    SHA-256 and size in bytes, written after it). On resume a chunk is used only if it
+    matches its sum; one that does not (cut short, emptied, altered, or without its sum) is
+    deleted and solved again. Only files of exactly these names are read or removed: the
+    directory may hold other files, which are left alone."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -130,7 +136,7 @@ class Checkpoint:
         if not resume:
             raise UsageError(
                 f"{self.path} holds the checkpoint of an unfinished run: add --resume to "
-                f"continue it, or delete its {MANIFEST} and chunk-*.npz files to start again"
+                f"continue it, or delete its {MANIFEST} and chunk-* files to start again"
             )
         try:
             old = json.loads(manifest.read_text())
@@ -142,14 +148,18 @@ class Checkpoint:
             diff = [k for k in new_key if old_key.get(k) != new_key[k]]
             raise UsageError(
                 f"the checkpoint in {self.path} belongs to a different run (it differs in: "
-                f"{', '.join(diff) or 'its format'}); delete its {MANIFEST} and chunk-*.npz "
+                f"{', '.join(diff) or 'its format'}); delete its {MANIFEST} and chunk-* "
                 "files to start this one"
             )
 
     def _file(self, start: int) -> Path:
         return self.path / f"chunk-{start:012d}.npz"
 
+    def _sum_file(self, start: int) -> Path:
+        return self.path / f"chunk-{start:012d}.sha256"
+
     def done(self) -> set[int]:
+        """The starts of the chunks present (verified or not: see :meth:`verified`)."""
         out = set()
         for p in self.path.glob("chunk-*.npz"):
             hit = _CHUNK.fullmatch(p.name)
@@ -157,11 +167,55 @@ class Checkpoint:
                 out.add(int(hit.group(1)))
         return out
 
+    def damage(self, start: int) -> str | None:
+        """What is wrong with a chunk's file, or None if it matches its sum."""
+        try:
+            data = self._file(start).read_bytes()
+        except OSError as exc:
+            return f"unreadable: {exc.strerror or exc}"
+        try:
+            digest, size = self._sum_file(start).read_text().split()
+            expected = int(size)
+        except (OSError, ValueError):
+            return "no checksum" if data else "empty, no checksum"
+        if not data:
+            return "empty"
+        if len(data) != expected:
+            return f"truncated: {len(data):,} of {expected:,} bytes"
+        if hashlib.sha256(data).hexdigest() != digest:
+            return "checksum differs"
+        return None
+
+    def verified(self, warn: Callable[[str], None] | None = None) -> set[int]:
+        """The starts of the chunks that match their sums; the others are deleted (to be
+        solved again) and named in one line to ``warn`` (default: standard error)."""
+        good, bad = set(), []
+        for start in sorted(self.done()):
+            what = self.damage(start)
+            if what is None:
+                good.add(start)
+                continue
+            bad.append(f"{self._file(start).name} ({what})")
+            self._file(start).unlink(missing_ok=True)
+            self._sum_file(start).unlink(missing_ok=True)
+        if bad:
+            some = "a damaged chunk" if len(bad) == 1 else f"{len(bad)} damaged chunks"
+            line = (f"warning: checkpoint {self.path}: {some}, solved again: "
+                    + ", ".join(bad))
+            if warn is None:
+                print(line, file=sys.stderr)
+            else:
+                warn(line)
+        return good
+
     def save(self, start: int, packed: Mapping[str, np.ndarray]) -> None:
-        """Save a chunk, as :meth:`PointSolutions.pack` gives it."""
+        """Save a chunk, as :meth:`PointSolutions.pack` gives it, then its sum."""
         buf = io.BytesIO()
         np.savez(buf, **packed)  # type: ignore[arg-type]
-        atomic_write(self._file(start), buf.getvalue())
+        data = buf.getvalue()
+        atomic_write(self._file(start), data)
+        atomic_write(self._sum_file(start),
+                     f"{hashlib.sha256(data).hexdigest()} {len(data)}\n")
 
     def load_packed(self, start: int) -> dict[str, np.ndarray]:
         with np.load(self._file(start)) as z:
@@ -172,7 +226,8 @@ class Checkpoint:
 
     def remove_chunks(self) -> None:
         for p in self.path.iterdir():
-            if _CHUNK.fullmatch(p.name) or _OWN_TEMP.fullmatch(p.name):
+            if (_CHUNK.fullmatch(p.name) or _SUM.fullmatch(p.name)
+                    or _OWN_TEMP.fullmatch(p.name)):
                 p.unlink(missing_ok=True)
 
     def remove(self) -> None:
@@ -256,6 +311,8 @@ def _chunks(size: int, chunk: int, skip: set[int]) -> list[tuple[int, int]]:
 
 #: Environment of the worker processes: one BLAS thread each, as there is a worker per core.
 _WORKER_ENV = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+#: Tells the server the workers are forked from which process it serves (see ``_worker``).
+POOL_PARENT = "LEVERAGE_POOL_PARENT"
 
 
 def _worker_context() -> Any:
@@ -268,8 +325,9 @@ def _worker_context() -> Any:
     ctx.set_forkserver_preload(["model.sensitivity._worker"])
     from multiprocessing import forkserver
 
-    saved = {k: os.environ.get(k) for k in _WORKER_ENV}
-    os.environ.update(_WORKER_ENV)
+    env = {**_WORKER_ENV, POOL_PARENT: str(os.getpid())}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
     try:
         forkserver.ensure_running()  # started once; it and its workers keep this environment
     finally:
@@ -289,8 +347,13 @@ _POOL: tuple[int, ProcessPoolExecutor] | None = None
 _STATE_CACHE: tuple[bytes, Any] | None = None
 
 
-def _worker_start() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+def _worker_start(parent: int) -> None:
+    """A worker's first act: ignore Ctrl-C (the parent decides when to stop) and end when its
+    parent does (the server it was forked from, else ``parent``), so that a run killed
+    with ``kill -9`` leaves no process behind."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    server = getattr(sys.modules.get(f"{__package__}._worker"), "SERVER", None)
+    die_with_parent(server if server is not None else parent)
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -301,7 +364,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
             return pool
         pool.shutdown(wait=False, cancel_futures=True)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(),
-                               initializer=_worker_start)
+                               initializer=_worker_start, initargs=(os.getpid(),))
     _POOL = (workers, pool)
     return pool
 
@@ -438,7 +501,7 @@ def run(
         if store is not None:
             created = not store.exists()
             store.open(run_key(game, source, setting, chunk), resume)
-            skip = store.done()
+            skip = store.verified()
         starts = list(range(0, size, chunk))
         todo = _chunks(size, chunk, skip)
         workers = workers or os.cpu_count() or 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -20,25 +21,64 @@ from ..game import Game
 
 @dataclass(frozen=True, eq=False)
 class Axis:
-    """One varied parameter: its name, unit and the values taken (increasing)."""
+    """One varied parameter: its name, unit and the ``n`` values taken (increasing): evenly
+    spaced from ``low`` to ``high`` (geometrically with ``log``), or the array ``given``.
+    The values are computed where they are needed (:meth:`take`), never all at once unless
+    :attr:`values` is asked for, so an axis of a billion values costs nothing to make."""
 
     name: str
     unit: str
-    values: np.ndarray
+    low: float
+    high: float
+    n: int
     log: bool = False
+    given: np.ndarray | None = None
 
-    @property
-    def low(self) -> float:
-        return float(self.values[0])
+    @classmethod
+    def of(cls, name: str, unit: str, values: np.ndarray) -> Axis:
+        """An axis over the given increasing values."""
+        v = np.array(values, dtype=float)
+        v.flags.writeable = False
+        return cls(name, unit, float(v[0]), float(v[-1]), len(v), False, v)
 
-    @property
-    def high(self) -> float:
-        return float(self.values[-1])
+    def __len__(self) -> int:
+        return self.n
+
+    def take(self, idx: np.ndarray) -> np.ndarray:
+        """The values at indices ``idx``: bit for bit what ``np.linspace`` (``np.geomspace``)
+        gives there, without computing the others."""
+        if self.given is not None:
+            return self.given[idx]
+        i = np.asarray(idx, dtype=np.int64)
+        lo, hi = (float(np.log10(self.low)), float(np.log10(self.high))) if self.log else (
+            self.low, self.high)
+        div = self.n - 1
+        step = (hi - lo) / div
+        y = i.astype(float)
+        if step == 0:  # the ends are so close that the step underflows (as np.linspace does)
+            y = y / div * (hi - lo)
+        else:
+            y = y * step
+        y += lo
+        if self.log:
+            y = np.power(10.0, y)
+            y[i == 0] = self.low
+        y[i == div] = self.high
+        return y
+
+    @cached_property
+    def values(self) -> np.ndarray:
+        """Every value, in order (for axes small enough to hold: a map's, a tipping grid's)."""
+        if self.given is not None:
+            return self.given
+        v = self.take(np.arange(self.n, dtype=np.int64))
+        v.flags.writeable = False
+        return v
 
     def spec(self) -> dict[str, Any]:
         """What defines the axis, for provenance and checkpoints."""
         return {"name": self.name, "low": self.low, "high": self.high,
-                "n": len(self.values), "log": self.log}
+                "n": self.n, "log": self.log}
 
 
 def _number(text: str, what: str, item: str) -> float:
@@ -92,9 +132,8 @@ def make_axis(
         )
     if log and low <= 0:
         raise UsageError(f"--vary {item}: a log axis needs LO > 0, got {low:g}")
-    count = 2 if n is None else n
-    values = np.geomspace(low, high, count) if log else np.linspace(low, high, count)
-    return Axis(name=name, unit=info.unit, values=values, log=log)
+    return Axis(name=name, unit=info.unit, low=float(low), high=float(high),
+                n=2 if n is None else int(n), log=log)
 
 
 def parse_vary(game: Game, item: str, *, need_n: bool = True,
@@ -143,7 +182,7 @@ class Grid:
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return tuple(len(a.values) for a in self.axes)
+        return tuple(a.n for a in self.axes)
 
     @property
     def size(self) -> int:
@@ -152,7 +191,7 @@ class Grid:
     def points(self, start: int, stop: int) -> dict[str, np.ndarray]:
         """Values of each varied parameter at points start..stop-1."""
         idx = np.unravel_index(np.arange(start, stop, dtype=np.int64), self.shape)
-        return {a.name: a.values[i] for a, i in zip(self.axes, idx, strict=True)}
+        return {a.name: a.take(i) for a, i in zip(self.axes, idx, strict=True)}
 
     def spec(self) -> dict[str, Any]:
         return {"kind": "grid", "axes": [a.spec() for a in self.axes]}
@@ -183,5 +222,5 @@ def grid_from(game: Game, vary: Mapping[str, Any] | Sequence[Axis], *,
             raise UsageError(f"vary {name}: values must increase")
         make_axis(game, name, float(values[0]), float(values[-1]), len(values),
                   allow_outside=allow_outside)  # the same checks
-        axes.append(Axis(name=name, unit=game.parameters[name].unit, values=values))
+        axes.append(Axis.of(name, game.parameters[name].unit, values))
     return Grid(tuple(axes))

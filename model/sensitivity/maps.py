@@ -47,7 +47,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..game import Game
-from . import table
+from . import budget, table
 from .engine import Setting, chunk_size_for
 from .grid import Axis, Grid, parse_vary
 from .points import solve_game_points
@@ -642,6 +642,7 @@ def outcome_map(
     refine: bool = True,
     resolution: float = RESOLUTION,
     allow_outside: bool = False,
+    max_points: int | None = None,
     **engine_options: Any,
 ) -> OutcomeMap:
     """The outcome sets on the grid of ``x_axis`` by ``y_axis`` (axes, or ``NAME=LO:HI:N``)
@@ -649,10 +650,13 @@ def outcome_map(
     ``resolution`` times its axis's range (with ``refine``; else at the middle of grid
     edges). ``tol`` is the solver's regret tolerance; ``engine_options`` go to the chunked
     engine for the grid (``workers``, ``engine``, ``scheduler``, ``chunk``, ``progress``,
-    ``checkpoint``, ``resume``)."""
+    ``checkpoint``, ``resume``). Grids beyond ``max_points`` points (default
+    :data:`~.budget.MAX_POINTS`) or the memory available are refused (:mod:`.budget`)."""
     x = _axis(game, x_axis, allow_outside)
     y = _axis(game, y_axis, allow_outside)
     grid = Grid((y, x))  # y first: C order puts x fastest, so the solutions are (ny, nx)
+    budget.check(grid.size, what="a map's grid", max_points=max_points,
+                 held=(game.shape, 6 + len(game.outcomes) + 2))
     if scenario is not None:
         game.scenario(scenario)
     fixed = dict(set or {})

@@ -41,6 +41,7 @@ import pandas as pd
 
 from ..errors import UsageError, did_you_mean, known
 from ..game import Game, ParameterInfo
+from . import budget
 from .distributions import describe, ppf
 from .engine import Setting
 from .points import PointSolutions, solve_game_points
@@ -447,6 +448,8 @@ def robustness(
     vary_only: Sequence[str] | None = None,
     sobol: Sequence[str] | str | None = None,
     sobol_samples: int = SOBOL_SAMPLES,
+    max_points: int | None = None,
+    with_frame: bool = False,
     **engine_options: Any,
 ) -> RobustnessResult:
     """Draw ``samples`` parameter points (see the module's description of what is drawn and
@@ -454,7 +457,10 @@ def robustness(
     there are, and how often the equilibrium is unique. ``sobol`` names outputs
     (:func:`output_names`) whose Sobol' indices to estimate as well, from ``sobol_samples``
     base samples. The options of :func:`~.engine.run` apply (``workers``, ``engine``,
-    ``scheduler``, ``chunk``, ``checkpoint``, ``resume``, ``progress``)."""
+    ``scheduler``, ``chunk``, ``checkpoint``, ``resume``, ``progress``). More samples (or
+    points of the Sobol' design) than ``max_points`` (default :data:`~.budget.MAX_POINTS`),
+    or than the memory available can hold, are refused (:mod:`.budget`); ``with_frame``
+    counts the table of :meth:`RobustnessResult.frame` in that memory."""
     fixed = {k: float(v) for k, v in (set or {}).items()}
     _check_common(game, samples, scenario, fixed, tol)
     seed = _check_seed(seed)
@@ -462,8 +468,16 @@ def robustness(
     outputs = [sobol] if isinstance(sobol, str) else list(sobol or [])
     for out in outputs:
         check_output(game, out)
+    # with_frame: the samples' table too (sample, the parameters, the outcomes, the payoffs,
+    # the equilibria)
+    columns = len(names) + 5 + 7 * budget.EQUILIBRIA if with_frame else 0
+    budget.check(int(samples), what="a Monte Carlo run", max_points=max_points,
+                 held=(game.shape, columns))
     if outputs:
         _check_sobol_samples(sobol_samples)
+        budget.check(sobol_samples * (len(names) + 2), what="a Sobol' design",
+                     max_points=max_points, held=(game.shape, 2 * len(names) + 2),
+                     hint=" (or a smaller --sobol-samples)")
     setting = Setting(scenario, fixed, tol)
     source = MonteCarlo(tuple(game.parameters[n] for n in names), int(samples), seed)
     sol = solve_source(game, source, setting, **_sub_checkpoint(engine_options, "samples"))

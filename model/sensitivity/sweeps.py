@@ -25,7 +25,8 @@ import pandas as pd
 
 from .. import __version__
 from ..game import Game
-from . import table
+from ..io import output_locks
+from . import budget, table
 from .engine import Checkpoint, PointSource, Setting, ordered_map, run
 from .grid import Axis, Grid, grid_from
 from .points import MARGIN, MAX_PAIRS, PointSolutions
@@ -82,14 +83,19 @@ def sweep(
     set: Mapping[str, float] | None = None,
     tol: float = 1e-9,
     allow_outside: bool = False,
+    max_points: int | None = None,
     **options: Any,
 ) -> pd.DataFrame:
     """Every equilibrium at every point of the grid ``vary`` spans, as a DataFrame (one row
     per point; see :mod:`.table` for the columns). ``vary`` maps parameter names to
     ``(lo, hi, n)`` or to increasing arrays of values, or is a list of axes. The options of
     :func:`~.engine.run` apply (``workers``, ``engine``, ``scheduler``...). The provenance is
-    in ``df.attrs["provenance"]``."""
+    in ``df.attrs["provenance"]``. Grids beyond ``max_points`` points (default
+    :data:`~.budget.MAX_POINTS`) or the memory available are refused (:mod:`.budget`)."""
     grid = grid_from(game, vary, allow_outside=allow_outside)
+    budget.check(grid.size, what="a grid", max_points=max_points,
+                 held=(game.shape, len(grid.axes) + 3 + 7 * budget.EQUILIBRIA),
+                 hint="; sweep_to_file (leverage sweep) writes to a file chunk by chunk")
     setting = Setting(scenario, dict(set or {}), tol)
     if scenario is not None:
         game.scenario(scenario)
@@ -159,14 +165,25 @@ def sweep_to_file(
     checkpoint: str | Path | None = None,
     resume: bool = False,
     seed: int | None = None,
+    max_points: int | None = None,
     **options: Any,
 ) -> SweepFile:
     """Solve every point and write the table to ``out`` (.csv or .parquet) with bounded
     memory: chunks go to a checkpoint directory (default ``<out>.partial``), then to the file,
-    atomically; the directory is removed at the end."""
+    atomically; the directory is removed at the end. While it runs, ``<out>.lock`` (and
+    ``<checkpoint>.lock`` for a checkpoint elsewhere) keeps a second run off the same files.
+    More than ``max_points`` points (default :data:`~.budget.MAX_POINTS`) are refused."""
+    budget.check(grid.size, what="a grid", max_points=max_points)
     target = table.check_output(out)
     ck_path = Path(checkpoint) if checkpoint is not None else target.with_name(
         target.name + ".partial")
+    with output_locks(target, checkpoint):
+        return _sweep_to_file(game, grid, setting, target, ck_path, resume, seed, options)
+
+
+def _sweep_to_file(game: Game, grid: Grid | PointSource, setting: Setting, target: Path,
+                   ck_path: Path, resume: bool, seed: int | None,
+                   options: dict[str, Any]) -> SweepFile:
     starts = run(game, grid, setting, checkpoint=ck_path, resume=resume, **options)
     ck = Checkpoint(ck_path)
     width = 0

@@ -33,7 +33,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..game import Game
-from . import table
+from . import budget, table
 from .grid import check_parameter, make_axis
 from .points import PointSolutions, solve_game_points
 
@@ -196,6 +196,7 @@ def tipping_points(
     initial: int = INITIAL,
     solver_tol: float = 1e-9,
     allow_outside: bool = False,
+    max_points: int | None = None,
 ) -> TippingResult:
     """Every point in [low, high] (default: the parameter's declared range) where the set of
     equilibria or their outcomes change, each located to within ``tol`` (default a
@@ -223,6 +224,8 @@ def tipping_points(
                          f"[{lo:g}, {hi:g}]; use at least {finest:.2g}")
     if initial < 1:
         raise UsageError(f"--initial must be at least 1, got {initial}")
+    budget.check(initial + 1, what=f"a first grid (--initial {initial})",
+                 max_points=max_points, held=(game.shape, 2))
     solver = _Solver(game, name, scenario, fixed, solver_tol)
     xs = np.linspace(lo, hi, initial + 1)
     sig = solver(xs)

@@ -77,8 +77,12 @@ def _mixed_dominator(
     others = [k for k in own if k != i]
     if len(others) < 2:
         return None
-    sub = U[np.ix_(others, other)]  # (p, q)
-    target = U[i, other]
+    # scaled to a largest |payoff| of 1: HiGHS takes coefficients beyond 1e20 for infinite
+    # and refuses the model, and the margin's sign does not depend on the scale
+    scale = float(np.abs(U[np.ix_(own, other)]).max())
+    scale = scale if np.isfinite(scale) and scale > 0 else 1.0
+    sub = U[np.ix_(others, other)] / scale  # (p, q)
+    target = U[i, other] / scale
     p, q = sub.shape
     # variables (sigma_1..sigma_p, t); maximise t  s.t.  t - sigma^T sub[:, j] <= -target_j
     c = np.zeros(p + 1)
@@ -95,7 +99,7 @@ def _mixed_dominator(
     sigma = np.clip(res.x[:p], 0.0, None)
     sigma[sigma < 1e-12] = 0.0
     sigma /= sigma.sum()
-    margin = float((sigma @ sub - target).min())
+    margin = float((sigma @ U[np.ix_(others, other)] - U[i, other]).min())
     return {others[k]: float(sigma[k]) for k in np.flatnonzero(sigma)}, margin
 
 
