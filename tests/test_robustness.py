@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -50,9 +51,11 @@ def hawk_dove() -> model.Game:
 @pytest.fixture(scope="module")
 def hawk_dove_noise(tmp_path_factory: pytest.TempPathFactory) -> model.Game:
     """Hawk-dove with a parameter that appears in no payoff."""
-    path = tmp_path_factory.mktemp("games") / "hawk_dove_noise.yaml"
+    folder = tmp_path_factory.mktemp("games")
+    shutil.copy(HAWK_DOVE, folder / "hawk_dove.yaml")  # a base must be in the child's folder
+    path = folder / "hawk_dove_noise.yaml"
     path.write_text(
-        f"extends: {HAWK_DOVE}\n"
+        "extends: hawk_dove.yaml\n"
         "parameters:\n"
         "  noise:\n"
         "    value: 1\n"
