@@ -416,7 +416,7 @@ def solve_batch(
         if isinstance(found, Pending):
             error = _too_large(m, n, MAX_BOUND_EXACT, "exact enumeration")
             if error is not None:
-                raise SolverError(f"{error} (game {k} needs it because {found.why})")
+                raise TooLarge(f"{error} (game {k} needs it because {found.why})")
             if found.keep is None:
                 exact = _enumerate_pruned(found.A_ints, found.B_ints, found.grid)
             else:
