@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import math
 import pkgutil
 import shutil
@@ -19,7 +18,7 @@ from pathlib import Path
 from . import __version__, commands
 from .errors import LeverageError, PayoffFileError, UsageError
 from .game import Game
-from .io import atomic_write, os_reason
+from .io import atomic_write, dumps_json, os_reason
 from .limits import MAX_TIMEOUT, SolveTimeout
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
@@ -117,7 +116,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
             "for some equilibria quickly."
         ) from None
     if args.json:
-        text = json.dumps(an.to_json(), indent=2) + "\n"
+        text = dumps_json(an.to_json(), indent=2) + "\n"
     else:
         text = render(an, width=shutil.get_terminal_size((120, 40)).columns)
     emit(args, text)

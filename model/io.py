@@ -4,12 +4,16 @@ a long run holds a lock on its outputs so that a second run on the same files is
 from __future__ import annotations
 
 import errno
+import json
+import math
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .errors import LeverageError, UsageError
 
@@ -173,3 +177,48 @@ def output_locks(*paths: str | Path | None) -> Iterator[None]:
             seen.add(key)
             stack.enter_context(output_lock(p))
         yield
+
+
+#: The key under which :func:`dumps_json` lists the numbers it wrote as null.
+NON_FINITE = "non_finite"
+
+
+def _finite(obj: Any, path: str, found: list[str]) -> Any:
+    if isinstance(obj, dict):
+        return {k: _finite(v, f"{path}.{k}" if path else str(k), found) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v, f"{path}[{k}]", found) for k, v in enumerate(obj)]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        if math.isfinite(obj):
+            return float(obj)
+        found.append(path or "(the value)")
+        return None
+    if isinstance(obj, np.ndarray):
+        return _finite(obj.tolist(), path, found)
+    return obj
+
+
+def _flagged(obj: Any) -> Any:
+    found: list[str] = []
+    clean = _finite(obj, "", found)
+    if found and isinstance(clean, dict):
+        clean[NON_FINITE] = found
+    return clean
+
+
+def dumps_json(obj: Any, *, indent: int | None = None, sort_keys: bool = False) -> str:
+    """``obj`` as strict JSON (RFC 8259: no ``Infinity`` or ``NaN``, which strict parsers
+    reject): every infinite or NaN number is written as null, and an object lists where
+    under ``"non_finite"`` (paths such as ``"dominance[0].margin"``); a list of objects has
+    that key in each object concerned. NumPy numbers and arrays are written as plain ones.
+    Every JSON this package writes goes through here."""
+    if isinstance(obj, (list, tuple)) and any(isinstance(v, dict) for v in obj):
+        clean: Any = [_flagged(v) if isinstance(v, dict) else _finite(v, f"[{k}]", [])
+                      for k, v in enumerate(obj)]
+    else:
+        clean = _flagged(obj)
+    return json.dumps(clean, indent=indent, sort_keys=sort_keys, allow_nan=False)
