@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import math
 import pkgutil
 import shutil
@@ -19,8 +18,8 @@ from pathlib import Path
 from . import __version__, commands
 from .errors import LeverageError, PayoffFileError, UsageError
 from .game import Game
-from .io import atomic_write
-from .limits import SolveTimeout
+from .io import atomic_write, dumps_json, os_reason
+from .limits import MAX_TIMEOUT, SolveTimeout
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
 
@@ -102,8 +101,11 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     from .report import render
 
     game, overrides = load_setting(args)
-    if args.timeout is not None and not args.timeout > 0:
-        raise UsageError("--timeout must be a positive number of seconds")
+    if args.timeout is not None and not 0 < args.timeout <= MAX_TIMEOUT:
+        if args.timeout != math.inf:
+            raise UsageError(f"--timeout must be a positive number of seconds, at most "
+                             f"{MAX_TIMEOUT:,.0f} ('inf' for no limit), got "
+                             f"'{args.timeout:g}'")
     try:
         an = analyse(game, overrides, args.scenario, tol=args.tol, method=args.method,
                      exact=args.exact, timeout=args.timeout)
@@ -114,7 +116,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
             "for some equilibria quickly."
         ) from None
     if args.json:
-        text = json.dumps(an.to_json(), indent=2) + "\n"
+        text = dumps_json(an.to_json(), indent=2) + "\n"
     else:
         text = render(an, width=shutil.get_terminal_size((120, 40)).columns)
     emit(args, text)
@@ -242,9 +244,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exact", action="store_true",
                    help="exact rational arithmetic; JSON also gives fractions under 'exact'")
     p.add_argument("--timeout", type=float, metavar="SECONDS",
-                   help="stop the solve cleanly after this many seconds; a game too large to "
-                   "enumerate is searched for most of that time and the answer says it is not "
-                   "exhaustive (without --timeout the search takes 20 s)")
+                   help="stop the solve cleanly after this many seconds (at most 1e6; "
+                   "'inf': no limit); a game too large to enumerate is searched for most of "
+                   "that time and the answer says it is not exhaustive (without --timeout the "
+                   "search takes 20 s)")
     p.set_defaults(func=_cmd_solve)
 
     p = sub.add_parser("export", help="write a game's payoff matrices in another format")
@@ -293,6 +296,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAIL
     except BrokenPipeError:
         return EXIT_OK
+    except MemoryError:
+        print("leverage: out of memory: try a smaller game, grid or sample", file=sys.stderr)
+        return EXIT_FAIL
+    except OSError as exc:  # a file this command could not read or write
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"leverage: {where}{os_reason(exc)}", file=sys.stderr)
+        return EXIT_FAIL
 
 
 if __name__ == "__main__":

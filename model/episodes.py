@@ -41,7 +41,7 @@ from .bargaining import NoBargainError, bargain
 from .bargaining.pipeline import Bargain, Solution
 from .errors import LeverageError, UsageError
 from .game import Game
-from .io import atomic_write
+from .io import atomic_write, dumps_json
 from .loader import load
 from .repeated import Credibility, credibility
 from .sequential import stackelberg
@@ -421,10 +421,10 @@ def _predict(game: Game, setting: Setting) -> tuple[Analysis, dict[str, Any], fl
     key = (id(game), game.sha256, setting.scenario, tuple(sorted(setting.params.items())))
     hit = _CACHE.get(key)
     if hit is not None and hit[0].game is game:
-        return hit[0], json.loads(json.dumps(hit[1])), hit[2]
+        return hit[0], json.loads(dumps_json(hit[1])), hit[2]
     found = _compute(game, setting)
     _CACHE[key] = found
-    return found[0], json.loads(json.dumps(found[1])), found[2]
+    return found[0], json.loads(dumps_json(found[1])), found[2]
 
 
 def _compute(game: Game, setting: Setting) -> tuple[Analysis, dict[str, Any], float]:
@@ -720,7 +720,7 @@ def table(results: Sequence[Mapping[str, Any]]) -> str:
 def write(result: Mapping[str, Any], folder: str | Path) -> Path:
     """Write ``result`` to ``folder/<episode>.json`` atomically; returns the path."""
     path = Path(folder) / f"{result['episode']}.json"
-    atomic_write(path, json.dumps(result, indent=2, allow_nan=False) + "\n")
+    atomic_write(path, dumps_json(result, indent=2) + "\n")
     return path
 
 

@@ -425,6 +425,25 @@ class Game:
                     f"({self.profile_label(i, j)}) is too large: the terms that apply there "
                     f"add up to {M[point, i, j]}",
                 )
+        for player, M in ((0, A), (1, B)):
+            big = np.abs(M) > MAX_PAYOFF
+            if big.any():
+                point, i, j = (int(k) for k in np.argwhere(big)[0])
+                here = [t for t, term in enumerate(self.terms)
+                        if term.player == player and term.mask[i, j]]
+                biggest = max(here, key=lambda t: abs(values[point, t]), default=None)
+                where = self.terms[biggest].where if biggest is not None else ""
+                formula = self.terms[biggest].formula if biggest is not None else None
+                at = "" if formula is None else _describe_point(env, point, formula)
+                at = "" if at == "any parameters" else f" with {at}"
+                raise NonFiniteError(
+                    where,
+                    f"the payoff of {self.players[player].name} at profile "
+                    f"({self.profile_label(i, j)}) is {M[point, i, j]:.4g}{at}, beyond the "
+                    f"largest magnitude a payoff may have ({MAX_PAYOFF:g}, so that sums and "
+                    "products of payoffs stay finite): rescale the payoffs (a common factor "
+                    "changes no equilibrium)",
+                )
 
     # ------------------------------------------------------------------ outcomes
     def outcome_of(self, i: int, j: int) -> str | None:
@@ -460,6 +479,12 @@ class Game:
             "scenarios": list(self.scenarios),
             "outcomes": [o.name for o in self.outcomes],
         }
+
+
+#: Largest magnitude a payoff may have: far beyond any payoff a file means, and far enough
+#: below the float limit (1.8e308) that the solvers' sums, differences and products of
+#: payoffs (a Nash product, a determinant's terms) stay finite.
+MAX_PAYOFF = 1e100
 
 
 class NonFiniteError(UsageError):

@@ -3,13 +3,19 @@ a long run holds a lock on its outputs so that a second run on the same files is
 
 from __future__ import annotations
 
+import errno
+import json
+import math
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
-from .errors import UsageError
+import numpy as np
+
+from .errors import LeverageError, UsageError
 
 try:
     import fcntl
@@ -23,24 +29,63 @@ def _umask() -> int:
     return mask
 
 
+class OutputError(LeverageError):
+    """An output could not be written (a full disk, no permission...); the file as it was,
+    if there was one, is left as it was. ``path`` is the output, ``reason`` what went
+    wrong."""
+
+    def __init__(self, path: str | Path, reason: str):
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"cannot write {path}: {reason}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.path, self.reason))
+
+
+def os_reason(exc: OSError) -> str:
+    """What an OSError says, in the words of a message: "no space left on device"."""
+    if exc.errno == errno.ENOSPC or "No space left on device" in str(exc):
+        return "no space left on device"
+    text = exc.strerror or str(exc) or type(exc).__name__
+    return text[:1].lower() + text[1:]
+
+
+def _ours(exc: OSError, *paths: str | Path) -> bool:
+    """Whether an OSError raised while an output was written is about that output (not, say,
+    about an input read in the same block)."""
+    names = {os.fspath(p) for p in paths}
+    return exc.filename is None or os.fspath(exc.filename) in names
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """A temporary path next to ``path`` to write to; on leaving the block without an error
     it is renamed to ``path`` (readers see the old file or the new one, never half), else
-    removed. It has the mode a plain ``open`` would have given ``path``."""
+    removed. It has the mode a plain ``open`` would have given ``path``. An OSError about
+    the output (a full disk: ``errno`` 28, a folder that cannot be written) becomes
+    :class:`OutputError`, and the old file is left as it was."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp: str | None = None
+    in_block = False
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                   dir=target.parent)
         os.fchmod(fd, 0o666 & ~_umask())
         os.close(fd)
+        in_block = True
         yield Path(tmp)
+        in_block = False
         os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+    except BaseException as exc:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        if isinstance(exc, OSError) and (not in_block or _ours(exc, target, tmp or target)):
+            raise OutputError(target, os_reason(exc)) from None
         raise
 
 
@@ -132,3 +177,48 @@ def output_locks(*paths: str | Path | None) -> Iterator[None]:
             seen.add(key)
             stack.enter_context(output_lock(p))
         yield
+
+
+#: The key under which :func:`dumps_json` lists the numbers it wrote as null.
+NON_FINITE = "non_finite"
+
+
+def _finite(obj: Any, path: str, found: list[str]) -> Any:
+    if isinstance(obj, dict):
+        return {k: _finite(v, f"{path}.{k}" if path else str(k), found) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v, f"{path}[{k}]", found) for k, v in enumerate(obj)]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        if math.isfinite(obj):
+            return float(obj)
+        found.append(path or "(the value)")
+        return None
+    if isinstance(obj, np.ndarray):
+        return _finite(obj.tolist(), path, found)
+    return obj
+
+
+def _flagged(obj: Any) -> Any:
+    found: list[str] = []
+    clean = _finite(obj, "", found)
+    if found and isinstance(clean, dict):
+        clean[NON_FINITE] = found
+    return clean
+
+
+def dumps_json(obj: Any, *, indent: int | None = None, sort_keys: bool = False) -> str:
+    """``obj`` as strict JSON (RFC 8259: no ``Infinity`` or ``NaN``, which strict parsers
+    reject): every infinite or NaN number is written as null, and an object lists where
+    under ``"non_finite"`` (paths such as ``"dominance[0].margin"``); a list of objects has
+    that key in each object concerned. NumPy numbers and arrays are written as plain ones.
+    Every JSON this package writes goes through here."""
+    if isinstance(obj, (list, tuple)) and any(isinstance(v, dict) for v in obj):
+        clean: Any = [_flagged(v) if isinstance(v, dict) else _finite(v, f"[{k}]", [])
+                      for k, v in enumerate(obj)]
+    else:
+        clean = _flagged(obj)
+    return json.dumps(clean, indent=indent, sort_keys=sort_keys, allow_nan=False)

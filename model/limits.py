@@ -3,6 +3,7 @@ when the limit passes, so no solver needs to poll a clock."""
 
 from __future__ import annotations
 
+import math
 import multiprocessing as mp
 import os
 import traceback
@@ -13,6 +14,10 @@ from .errors import LeverageError
 from .lifeline import die_with_parent
 
 T = TypeVar("T")
+
+#: Longest finite time limit, in seconds (11.6 days): beyond it the clock calls overflow.
+#: An infinite limit means none.
+MAX_TIMEOUT = 1e6
 
 
 class SolveTimeout(LeverageError):
@@ -36,11 +41,14 @@ def _child(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dic
 def call_with_timeout(
     fn: Callable[..., T], *args: Any, timeout: float | None, **kwargs: Any
 ) -> T:
-    """``fn(*args, **kwargs)``, stopped after ``timeout`` seconds (None: no limit)."""
-    if timeout is None:
+    """``fn(*args, **kwargs)``, stopped after ``timeout`` seconds (None or infinity: no
+    limit; at most :data:`MAX_TIMEOUT` otherwise)."""
+    if timeout is None or timeout == math.inf:
         return fn(*args, **kwargs)
     if not timeout > 0:
         raise ValueError("timeout must be positive")
+    if timeout > MAX_TIMEOUT:
+        raise ValueError(f"timeout must be at most {MAX_TIMEOUT:g} s (or infinite: no limit)")
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, fn, args, kwargs, os.getpid()),

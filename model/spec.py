@@ -8,7 +8,6 @@ mistake gets one precise message instead of a cascade of union errors.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
@@ -254,4 +253,6 @@ def json_schema() -> dict[str, Any]:
 
 
 def json_schema_text() -> str:
-    return json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
+    from .io import dumps_json
+
+    return dumps_json(json_schema(), indent=2, sort_keys=True) + "\n"

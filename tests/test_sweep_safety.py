@@ -331,3 +331,94 @@ def test_an_axis_is_computed_where_it_is_needed_bit_for_bit() -> None:
         assert np.array_equal(axis.values, ref), (lo, hi, n, log)
     big = Axis("x", "", 0.5, 0.9, 10**12)  # made at once, and its ends are exact
     assert big.take(np.array([0, 10**12 - 1])).tolist() == [0.5, 0.9]
+
+
+# ---------------------------------------------------------------------------- full disk
+def _full_disk(monkeypatch: pytest.MonkeyPatch, only: str = "") -> None:
+    """Make os.fsync fail as on a full disk (errno 28), for files whose path has ``only``."""
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        if only in os.readlink(f"/proc/self/fd/{fd}"):
+            raise OSError(28, "No space left on device")
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+
+
+def _temps(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.name.endswith(".tmp")]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_a_full_disk_is_one_line_and_keeps_the_old_output(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from model.cli import main
+
+    out = tmp_path / "r.json"
+    out.write_text("old\n")
+    _full_disk(monkeypatch)
+    code = main(["solve", str(HAWK_DOVE), "--json", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert _one_line(err) == f"leverage: cannot write {out}: no space left on device"
+    assert out.read_text() == "old\n"
+    assert not _temps(tmp_path)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_a_full_disk_in_a_sweep_loses_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from model.cli import main
+
+    args = SMALL
+    whole = tmp_path / "whole.csv"
+    assert main([*args, "--out", str(whole)]) == 0
+    out = tmp_path / "o.csv"
+    out.write_text("old\n")
+    capsys.readouterr()
+    with monkeypatch.context() as m:  # the disk fills at the first chunk
+        _full_disk(m, only=".chunk-")
+        code = main([*args, "--out", str(out)])
+    line = _one_line(capsys.readouterr().err)
+    assert code == 1
+    assert line.startswith(f"leverage: cannot write {out}.partial/chunk-000000000000.npz: "
+                           "no space left on device"), line
+    assert out.read_text() == "old\n" and not _temps(tmp_path)
+    assert not (tmp_path / "o.csv.partial").exists()  # nothing was done: nothing left
+    with monkeypatch.context() as m:  # every chunk is saved, then the table cannot be
+        _full_disk(m, only=".o.csv.")
+        code = main([*args, "--out", str(out)])
+    line = _one_line(capsys.readouterr().err)
+    assert code == 1
+    assert line.startswith(f"leverage: cannot write {out}: no space left on device; the "
+                           f"chunks finished so far are kept in {out}.partial: run the same "
+                           "command with --resume"), line
+    assert out.read_text() == "old\n" and not _temps(tmp_path)
+    assert main([*args, "--out", str(out), "--resume"]) == 0
+    assert out.read_bytes() == whole.read_bytes()
+
+
+@pytest.mark.parametrize("timeout, code, words", [
+    ("inf", 0, ""),
+    ("1e10", 2, "--timeout must be a positive number of seconds, at most 1,000,000 ('inf' "
+                "for no limit), got '1e+10'"),
+    ("nan", 2, "got 'nan'"),
+])
+def test_timeouts_beyond_the_clock(timeout: str, code: int, words: str) -> None:
+    r = _leverage("solve", str(HAWK_DOVE), "--timeout", timeout)
+    assert r.returncode == code, r.stderr
+    if words:
+        assert words in _one_line(r.stderr)
+    else:
+        assert "Traceback" not in r.stderr and "All equilibria" in r.stdout
+
+
+def test_the_api_refuses_timeouts_beyond_the_clock() -> None:
+    from model.limits import call_with_timeout
+
+    assert call_with_timeout(sum, [1, 2], timeout=float("inf")) == 3
+    with pytest.raises(ValueError, match="at most"):
+        call_with_timeout(sum, [1, 2], timeout=1e10)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Sequence
 
 from ..cli import add_setting_arguments, emit, load_setting
 from ..errors import UsageError
+from ..io import dumps_json
 
 HELP = """\
 Bargain over a game's payoffs. Agreements are lotteries over profiles (or over the profiles of
@@ -69,7 +69,7 @@ def _cmd_bargain(args: argparse.Namespace) -> int:
     wanted = list(dict.fromkeys(args.leverage or []))
     levers = [leverage(game, p, overrides, args.scenario, settings, args.points) for p in wanted]
     if args.json:
-        text = json.dumps(bargain_json(b, levers), indent=2) + "\n"
+        text = dumps_json(bargain_json(b, levers), indent=2) + "\n"
     else:
         text = render(b, levers)
     emit(args, text)

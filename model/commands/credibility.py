@@ -10,7 +10,6 @@ computation is in :mod:`model.repeated`.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -21,6 +20,7 @@ import numpy as np
 from ..cli import add_setting_arguments
 from ..errors import UsageError
 from ..game import Game
+from ..io import dumps_json
 from ..repeated import (
     Credibility,
     Punishment,
@@ -446,7 +446,7 @@ def run(args: argparse.Namespace) -> int:
                     punishments=pun)
     others = _others(game, A, B, args, r, costs, pun)
     if args.json:
-        text = json.dumps(to_json(game, args, overrides, values, r, source, A, B, others),
+        text = dumps_json(to_json(game, args, overrides, values, r, source, A, B, others),
                           indent=2) + "\n"
     else:
         text = render(game, args, overrides, r, source, _period(game, source), others)

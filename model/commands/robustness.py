@@ -4,11 +4,11 @@ drawn from their declared distributions, with Sobol' indices and a tornado chart
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
 from ..cli import add_setting_arguments, load_setting
+from ..io import dumps_json
 from .sweep import add_engine_arguments, engine_options
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def _run(game: Game, overrides: dict[str, float], args: argparse.Namespace,
     if args.json:
         doc = result.to_json()
         doc["tornado"] = None if torn is None else torn.to_json()
-        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        sys.stdout.write(dumps_json(doc, indent=2) + "\n")
     else:
         sys.stdout.write(render(result, torn))
     return 0

@@ -8,7 +8,6 @@ is in :mod:`model.sequential`.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -19,6 +18,7 @@ import numpy as np
 from ..cli import add_setting_arguments
 from ..errors import UsageError
 from ..game import Game
+from ..io import dumps_json
 from ..sequential import Commitment, NashPoint, StackelbergResult, stackelberg
 from ..solve import SolveResult, solve
 from ..text import prob_text, table
@@ -355,7 +355,7 @@ def run(args: argparse.Namespace) -> int:
     results = {s: stackelberg(A, B, s, tie_break=args.tie_break, simultaneous=sim)
                for s in (0, 1)}
     if args.json:
-        text = json.dumps(to_json(game, args.scenario, overrides, values, results, leader, A,
+        text = dumps_json(to_json(game, args.scenario, overrides, values, results, leader, A,
                                   B), indent=2) + "\n"
     else:
         text = render(game, args.scenario, overrides, results, leader, A, B)

@@ -5,7 +5,6 @@ restriction."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from ..cli import add_setting_arguments
@@ -21,7 +20,7 @@ from ..dynamics import (
 )
 from ..errors import UsageError
 from ..game import Game
-from ..io import atomic_write
+from ..io import atomic_write, dumps_json
 from ..text import table
 
 
@@ -149,7 +148,7 @@ def _write_result(args: argparse.Namespace, result: SimulationResult) -> None:
         save(args.plot, simulation_png(result))
         print(f"wrote {args.plot}", file=sys.stderr)
     if args.json:
-        _emit(args, json.dumps(result.to_json(), indent=2) + "\n")
+        _emit(args, dumps_json(result.to_json(), indent=2) + "\n")
     else:
         _emit(args, render(result))
 
@@ -173,7 +172,7 @@ def _write_comparison(args: argparse.Namespace, comparison: RestrictionCompariso
         save(args.plot, comparison_png(comparison))
         print(f"wrote {args.plot}", file=sys.stderr)
     if args.json:
-        _emit(args, json.dumps(comparison.to_json(), indent=2) + "\n")
+        _emit(args, dumps_json(comparison.to_json(), indent=2) + "\n")
     else:
         _emit(args, render_comparison(comparison))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ..cli import add_setting_arguments, load_setting
 
@@ -90,7 +91,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from ..errors import UsageError
-    from ..sensitivity.engine import Setting
+    from ..io import OutputError
+    from ..sensitivity.engine import MANIFEST, Setting
     from ..sensitivity.grid import Grid, parse_vary
     from ..sensitivity.sweeps import sweep_to_file
     from ..sensitivity.table import check_output
@@ -107,10 +109,22 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if clash:
         raise UsageError(f"{clash[0]} is both varied (--vary) and fixed (--set)")
     options = engine_options(args)
+    partial = Path(args.checkpoint or f"{args.out}.partial")
     try:
+<<<<<<< HEAD
         setting = Setting(args.scenario, overrides, args.tol, args.strict)
         done = sweep_to_file(game, grid, setting, args.out, checkpoint=args.checkpoint,
                              resume=args.resume, **options)
+=======
+        done = sweep_to_file(game, grid, Setting(args.scenario, overrides, args.tol), args.out,
+                             checkpoint=args.checkpoint, resume=args.resume, **options)
+    except OutputError as exc:
+        if (partial / MANIFEST).exists():
+            raise OutputError(exc.path, f"{exc.reason}; the chunks finished so far are kept "
+                              f"in {partial}: run the same command with --resume once it "
+                              "can be written") from None
+        raise
+>>>>>>> harden
     except KeyboardInterrupt:
         print("\nstopped; finished chunks are kept: run the same command with --resume to "
               "continue", file=sys.stderr)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import TYPE_CHECKING
 
 from ..cli import add_setting_arguments, emit, load_setting
+from ..io import dumps_json
 from .sweep import add_max_points
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def _cmd_tipping(args: argparse.Namespace) -> int:
             max_points=args.max_points))
     if args.json:
         data = [r.to_json() for r in results]
-        text = json.dumps(data[0] if len(data) == 1 else data, indent=2) + "\n"
+        text = dumps_json(data[0] if len(data) == 1 else data, indent=2) + "\n"
     else:
         text = "\n".join(render(r) for r in results)
     emit(args, text)

@@ -39,7 +39,7 @@ import numpy as np
 
 from ..errors import LeverageError, UsageError
 from ..game import Game
-from ..io import atomic_write
+from ..io import atomic_write, dumps_json
 from ..lifeline import die_with_parent
 from .points import PointSolutions, solve_game_points
 
@@ -128,7 +128,7 @@ class Checkpoint:
                 return
             self.path.mkdir(parents=True, exist_ok=True)
             self.remove_chunks()  # chunks without a manifest belong to no known run
-            atomic_write(manifest, json.dumps({"key": key}, indent=2) + "\n")
+            atomic_write(manifest, dumps_json({"key": key}, indent=2) + "\n")
         except OSError as exc:
             raise UsageError(f"checkpoint directory {self.path}: {exc.strerror or exc}") from None
 
@@ -143,7 +143,7 @@ class Checkpoint:
             old_key = old["key"]
         except (ValueError, KeyError, TypeError):
             raise UsageError(f"{manifest} is not a checkpoint this program wrote") from None
-        new_key = json.loads(json.dumps(key))
+        new_key = json.loads(dumps_json(key))
         if old_key != new_key:
             diff = [k for k in new_key if old_key.get(k) != new_key[k]]
             raise UsageError(
@@ -539,4 +539,4 @@ def run(
 
 def digest(obj: Any) -> str:
     """A short stable hash of a JSON-able object."""
-    return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:16]
+    return hashlib.sha256(dumps_json(obj, sort_keys=True).encode()).hexdigest()[:16]

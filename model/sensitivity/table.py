@@ -12,7 +12,6 @@ equilibria, joined by ``" + "`` in the order of the file's outcomes.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -24,8 +23,13 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..game import Game
+<<<<<<< HEAD
 from ..io import atomic_path, atomic_write
 from .points import METHODS, PointSolutions
+=======
+from ..io import atomic_path, atomic_write, dumps_json
+from .points import PointSolutions
+>>>>>>> harden
 
 MIXED = "(mixed)"
 OTHER = "(other)"
@@ -233,13 +237,13 @@ def write_pieces(path: str | Path, pieces: Iterable[bytes],
                 for piece in pieces:
                     t = pa.ipc.open_stream(piece).read_all()
                     if writer is None:
-                        meta = {b"leverage": json.dumps(provenance).encode()}
+                        meta = {b"leverage": dumps_json(provenance).encode()}
                         writer = pq.ParquetWriter(tmp, t.schema.with_metadata(meta))
                     writer.write_table(t.replace_schema_metadata(writer.schema.metadata))
             finally:
                 if writer is not None:
                     writer.close()
-    atomic_write(provenance_path(target), json.dumps(provenance, indent=2) + "\n")
+    atomic_write(provenance_path(target), dumps_json(provenance, indent=2) + "\n")
 
 
 def write_frames(path: str | Path, frames: Iterable[pd.DataFrame],

@@ -61,7 +61,8 @@ def _pure_dominated(
     """First (action, dominator, margin) with pure strict domination in U[own][:, other]."""
     sub = U[np.ix_(own, other)]
     # margins[k, i] = min over the opponent's actions of sub[k] - sub[i]
-    margins = (sub[:, None, :] - sub[None, :, :]).min(axis=2)
+    with np.errstate(over="ignore", invalid="ignore"):  # near 1e308 a margin may be inf
+        margins = (sub[:, None, :] - sub[None, :, :]).min(axis=2)
     np.fill_diagonal(margins, -np.inf)
     for i in range(len(own)):
         k = int(np.argmax(margins[:, i]))
