@@ -111,20 +111,15 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     options = engine_options(args)
     partial = Path(args.checkpoint or f"{args.out}.partial")
     try:
-<<<<<<< HEAD
         setting = Setting(args.scenario, overrides, args.tol, args.strict)
         done = sweep_to_file(game, grid, setting, args.out, checkpoint=args.checkpoint,
                              resume=args.resume, **options)
-=======
-        done = sweep_to_file(game, grid, Setting(args.scenario, overrides, args.tol), args.out,
-                             checkpoint=args.checkpoint, resume=args.resume, **options)
     except OutputError as exc:
         if (partial / MANIFEST).exists():
             raise OutputError(exc.path, f"{exc.reason}; the chunks finished so far are kept "
                               f"in {partial}: run the same command with --resume once it "
                               "can be written") from None
         raise
->>>>>>> harden
     except KeyboardInterrupt:
         print("\nstopped; finished chunks are kept: run the same command with --resume to "
               "continue", file=sys.stderr)

@@ -23,13 +23,8 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..game import Game
-<<<<<<< HEAD
-from ..io import atomic_path, atomic_write
-from .points import METHODS, PointSolutions
-=======
 from ..io import atomic_path, atomic_write, dumps_json
-from .points import PointSolutions
->>>>>>> harden
+from .points import METHODS, PointSolutions
 
 MIXED = "(mixed)"
 OTHER = "(other)"
