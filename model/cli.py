@@ -9,11 +9,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import math
+import os
 import pkgutil
 import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+import numpy as np
 
 from . import __version__, commands
 from .errors import LeverageError, PayoffFileError, UsageError
@@ -50,7 +53,18 @@ def parse_set(items: Sequence[str]) -> dict[str, float]:
     return out
 
 
-def load_any(path: str) -> Game:
+def include_dirs(args: argparse.Namespace) -> tuple[Path, ...]:
+    """The folders given with ``--include-dir``, each checked to be a folder."""
+    out = []
+    for d in getattr(args, "include_dir", None) or []:
+        p = Path(d)
+        if not p.is_dir():
+            raise UsageError(f"--include-dir {d}: not a folder")
+        out.append(p)
+    return tuple(out)
+
+
+def load_any(path: str, include: Sequence[Path] = ()) -> Game:
     """A payoff file, or a Gambit .nfg file (by its suffix)."""
     if path.lower().endswith(".nfg"):
         from .nfg import game_from_nfg
@@ -58,13 +72,13 @@ def load_any(path: str) -> Game:
         return game_from_nfg(path)
     from .loader import load
 
-    return load(path)
+    return load(path, include_dirs=include)
 
 
 def load_setting(args: argparse.Namespace) -> tuple[Game, dict[str, float]]:
     """The game named by ``args.file`` and the ``--set`` overrides, warning on stderr about a
     value outside its parameter's plausible range."""
-    game = load_any(args.file)
+    game = load_any(args.file, include_dirs(args))
     overrides = parse_set(args.set or [])
     for name, v in overrides.items():
         p = game.parameters.get(name)
@@ -85,9 +99,16 @@ def emit(args: argparse.Namespace, text: str) -> None:
         sys.stdout.write(text)
 
 
+def add_include_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--include-dir", action="append", metavar="DIR",
+                   help="a folder where 'extends' may also find base files (besides the folder "
+                   "of the file that names one, and the folders below it); repeatable")
+
+
 def add_setting_arguments(p: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
     """The arguments every command on a game shares: the file, the setting, the output."""
     p.add_argument("file", help="payoff file (YAML) or Gambit strategic-form file (.nfg)")
+    add_include_argument(p)
     p.add_argument("--scenario", help="a scenario named in the file")
     p.add_argument("--set", action="append", metavar="NAME=VALUE",
                    help="set a parameter (after the scenario); repeatable")
@@ -137,26 +158,83 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _payoff_files(paths: Sequence[str]) -> list[Path]:
-    files: list[Path] = []
+def _payoff_files(paths: Sequence[str], include: Sequence[Path] = ()) -> list[tuple[Path, str]]:
+    """The files to check, each with the reason it is not read ("" if it is). Below a folder,
+    a symbolic link to a file outside it (and outside ``include``) is not read."""
+    files: list[tuple[Path, str]] = []
     for p in map(Path, paths):
-        if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*.yaml") if f.is_file()))
-        else:
-            files.append(p)
+        if not p.is_dir():
+            files.append((p, ""))
+            continue
+        roots = [Path(os.path.realpath(d)) for d in (p, *include)]
+        for f in sorted(f for f in p.rglob("*.yaml") if f.is_file()):
+            real = Path(os.path.realpath(f))
+            inside = any(real == r or real.is_relative_to(r) for r in roots)
+            files.append((f, "" if inside else f"a symbolic link to a file outside {p}; not read "
+                          "(give its folder with --include-dir to check it)"))
     return files
+
+
+LARGE_GAME = 2_000  # profiles: above this, check says how large the game is
+
+
+def _large_game_warning(game: Game) -> str | None:
+    """For a game of more than LARGE_GAME profiles, its size and the size that iterated strict
+    dominance at the baseline leaves (what a solve then works on)."""
+    m, n = game.shape
+    if m * n <= LARGE_GAME:
+        return None
+    A, B = game.matrices()
+    try:
+        from .solvers.structure import reduce_game  # type: ignore[import-not-found,unused-ignore]
+
+        r, c = reduce_game(A, B, tol=1e-9).shape
+        how = "iterated strict dominance"
+    except ImportError:
+        r, c = _reduce_pure(A, B, tol=1e-9)
+        how = "iterated strict dominance by pure strategies"
+    return (f"warning: {game.path}: a large game, {m} x {n} = {m * n:,} action profiles; "
+            f"{how} at the baseline leaves {r} x {c} = {r * c:,}. A solve may take long where "
+            "less is dominated (other scenarios, --set values, sweeps)")
+
+
+def _reduce_pure(A: np.ndarray, B: np.ndarray, tol: float) -> tuple[int, int]:
+    """The shape left by iterated elimination of actions strictly dominated by another pure
+    action (a fallback when ``model.solvers.structure`` is not there)."""
+    rows, cols = np.arange(A.shape[0]), np.arange(A.shape[1])
+    while True:
+        keep_rows = _undominated(A[np.ix_(rows, cols)], tol)
+        rows = rows[keep_rows]
+        keep_cols = _undominated(B[np.ix_(rows, cols)].T, tol)
+        cols = cols[keep_cols]
+        if keep_rows.all() and keep_cols.all():
+            return len(rows), len(cols)
+
+
+def _undominated(M: np.ndarray, tol: float, block: int = 16) -> np.ndarray:
+    """Which rows of M no other row beats by more than ``tol`` in every column."""
+    dominated = np.zeros(M.shape[0], dtype=bool)
+    for start in range(0, M.shape[0], block):
+        better = M[start:start + block, None, :] > M[None, :, :] + tol  # (block, rows, cols)
+        dominated |= better.all(axis=2).any(axis=0)
+    return ~dominated
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from .loader import load
 
-    files = _payoff_files(args.files)
+    include = include_dirs(args)
+    files = _payoff_files(args.files, include)
     if not files:
         raise UsageError("no payoff files found")
     bad = 0
-    for f in files:
+    for f, refused in files:
+        if refused:
+            bad += 1
+            print(f"{f}:1:1: {refused}", file=sys.stderr)
+            continue
         try:
-            game = load(f)
+            game = load(f, include_dirs=include)
         except PayoffFileError as exc:
             bad += 1
             print(exc.render(), file=sys.stderr)
@@ -164,6 +242,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
         m, n = game.shape
         print(f"ok  {f}  ({game.title}: {m} x {n}, {len(game.parameters)} parameters, "
               f"{len(game.scenarios)} scenarios)")
+        warning = _large_game_warning(game)
+        if warning is not None:
+            print(warning, file=sys.stderr)
     if bad:
         print(f"{bad} of {len(files)} file{'s' if len(files) > 1 else ''} invalid",
               file=sys.stderr)
@@ -183,7 +264,7 @@ def _cmd_describe(args: argparse.Namespace) -> int:
     from .loader import load
     from .text import table
 
-    game = load(args.file)
+    game = load(args.file, include_dirs=include_dirs(args))
     print(game.title)
     print("=" * len(game.title))
     print(game.description.strip())
@@ -257,10 +338,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="validate payoff files (directories are searched)")
     p.add_argument("files", nargs="+", help="payoff files or directories")
+    add_include_argument(p)
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("describe", help="show a payoff file's chips, parameters and scenarios")
     p.add_argument("file")
+    add_include_argument(p)
     p.set_defaults(func=_cmd_describe)
 
     p = sub.add_parser("schema", help="print the JSON Schema of payoff files")

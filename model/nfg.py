@@ -194,14 +194,19 @@ def read_nfg_text(text: str, file: str = "<nfg>") -> NfgGame:
 
 
 def read_nfg(path: str | Path) -> NfgGame:
-    p = Path(path)
+    return _read_nfg(path)[0]
+
+
+def _read_nfg(path: str | Path) -> tuple[NfgGame, bytes]:
+    """The game and the file's bytes; only a regular file of at most 4 MiB is read."""
+    from .yamlsource import read_file
+
+    raw = read_file(Path(path), str(path))
     try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PayoffFileError([Problem(str(path), 1, 1, "", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise PayoffFileError([Problem(str(path), 1, 1, "", f"cannot read: {exc}")]) from None
-    return read_nfg_text(text, str(path))
+    return read_nfg_text(text, str(path)), raw
 
 
 def _number(v: float | Fraction) -> str:
@@ -248,7 +253,7 @@ def game_from_nfg(path: str | Path) -> Game:
     """A .nfg file as a :class:`Game` (one chip per player; no parameters or outcomes)."""
     import hashlib
 
-    nfg = read_nfg(path)
+    nfg, data = _read_nfg(path)
     m, n = len(nfg.strategies[0]), len(nfg.strategies[1])
     players = []
     for p in range(2):
@@ -266,7 +271,6 @@ def game_from_nfg(path: str | Path) -> Game:
                 mask[i, j] = True
                 v = M[i][j]
                 terms.append(TermInfo(p, parse(repr(float(v))), mask, f"{path}: payoff ({i}, {j})"))
-    data = Path(path).read_bytes()
     outcomes: tuple[OutcomeInfo, ...] = ()
     return Game(
         path=Path(path),

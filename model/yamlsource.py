@@ -10,8 +10,10 @@ Plain scalars are resolved with the YAML 1.2 core schema rather than PyYAML's YA
 text, ``1e5`` is a number and ``010`` is ten. A payoff file has no boolean or date fields, so
 nothing valid is lost.
 
-Limits keep hostile input cheap: the file size, the number of values after aliases are expanded
-("billion laughs") and the nesting depth are all bounded.
+Limits keep hostile input cheap: only a regular file is read (a FIFO or a device is refused
+before it is opened, so nothing blocks), its size is checked before reading (at most 4 MiB), and
+the number of values after aliases are expanded ("billion laughs") and the nesting depth are
+bounded.
 """
 
 from __future__ import annotations

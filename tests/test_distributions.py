@@ -233,19 +233,19 @@ def _extend(tmp_path: Path, base_line: str, child: str) -> ParameterInfo:
 
 def test_extends_keeps_the_base_distribution(tmp_path: Path) -> None:
     p = _extend(tmp_path, "{normal: 0.1}",
-                "parameters:\n  dependence: {override: true, value: 0.4}\n")
+                "parameters:\n  dependence: {value: 0.4, override: true}\n")
     assert (p.value, p.distribution, p.sd) == (0.4, "normal", 0.1)
 
 
 def test_extends_replaces_or_updates_the_distribution(tmp_path: Path) -> None:
     p = _extend(tmp_path, "{normal: 0.1}",
-                "parameters:\n  dependence: {override: true, distribution: triangular}\n")
+                "parameters:\n  dependence: {distribution: triangular, override: true}\n")
     assert (p.distribution, p.sd) == ("triangular", None)
     p = _extend(tmp_path, "triangular",
-                "parameters:\n  dependence: {override: true, distribution: {normal: 0.3}}\n")
+                "parameters:\n  dependence: {distribution: {normal: 0.3}, override: true}\n")
     assert (p.distribution, p.sd) == ("normal", 0.3)
     p = _extend(tmp_path, "{normal: 0.1}",
-                "parameters:\n  dependence: {override: true, distribution: {normal: 0.2}}\n")
+                "parameters:\n  dependence: {distribution: {normal: 0.2}, override: true}\n")
     assert (p.distribution, p.sd) == ("normal", 0.2)
 
 

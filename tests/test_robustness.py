@@ -64,7 +64,7 @@ def hawk_dove_noise(tmp_path_factory: pytest.TempPathFactory) -> model.Game:
         "    description: Appears in no payoff.\n"
         "    range: [0, 5]\n"
     )
-    return model.load(path)
+    return model.load(path, include_dirs=[HAWK_DOVE.parent])
 
 
 # ---------------------------------------------------------------------------- direct loop
