@@ -1,0 +1,91 @@
+"""The commands that do not find equilibria, on a game that extra chips make 144 x 108 (the
+simultaneous game's equilibria, where a command needs them, come from a stand-in)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+import model
+import model.dynamics as dynamics
+from model.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "bench_commands_large", ROOT / "experiments/bench_commands_large.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("big") / "chips.yaml"
+    _bench().chip_file(path, [3, 4], [3, 3])
+    return path
+
+
+@pytest.fixture
+def stand_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    import model.commands.credibility as cc
+    import model.commands.sequential as cs
+
+    solve = _bench()._stand_in_solve(model)
+    for mod in (cs, cc, dynamics):
+        monkeypatch.setattr(mod, "solve", solve)
+
+
+def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:
+    assert main(list(argv)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_the_game_is_large(big: Path) -> None:
+    assert model.load(big).shape == (144, 108)
+
+
+def test_bargain(big: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = _json(capsys, "bargain", str(big), "--disagreement", "maxmin", "--json",
+                "--leverage", "us_re_dependence", "--points", "2")
+    assert doc["feasible"]["profiles"] == 144 * 108
+    assert {s["key"] for s in doc["solutions"]} == {
+        "nash", "kalai-smorodinsky", "egalitarian", "threats", "rubinstein"}
+    doc = _json(capsys, "bargain", str(big), "--disagreement", "status-quo", "--deals",
+                "deal,truce", "--json")
+    assert doc["feasible"]["deals"] == ["deal", "truce"]
+
+
+@pytest.mark.usefixtures("stand_in")
+def test_sequential_credibility_simulate(big: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for leader in ("US", "China"):
+        for tie in ("leader-best", "follower-worst"):
+            doc = _json(capsys, "sequential", str(big), "--leader", leader, "--tie-break",
+                        tie, "--json")
+            assert doc["mixed"]["leader_payoff"] >= doc["pure"]["leader_payoff"] - 1e-6
+    doc = _json(capsys, "credibility", str(big), "--deal", "deal", "--punishment", "minmax",
+                "--punishment-length", "2", "--reimpose-cost", "0.5", "--json")
+    assert doc["outcome_profiles"]["profiles"] > 1
+    doc = _json(capsys, "simulate", str(big), "--periods", "3", "--json")
+    assert len(doc["periods"]) == 3
+
+
+def test_a_simulation_without_its_cache_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    game = model.load(ROOT / "payoffs/baseline.yaml")
+    kept = dynamics.simulate(game, 8).to_json()
+    monkeypatch.setattr(dynamics, "_CACHE_BYTES", 0)
+    assert dynamics.simulate(game, 8).to_json() == kept
+
+
+def test_finite_payoffs_told_from_the_terms() -> None:
+    game = model.load(ROOT / "payoffs/baseline.yaml")
+    assert game.payoffs_surely_finite(game.baseline())
