@@ -148,15 +148,13 @@ def _payoff_files(paths: Sequence[str]) -> list[Path]:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .loader import load
-
     files = _payoff_files(args.files)
     if not files:
         raise UsageError("no payoff files found")
     bad = 0
     for f in files:
         try:
-            game = load(f)
+            game = load_any(str(f))
         except PayoffFileError as exc:
             bad += 1
             print(exc.render(), file=sys.stderr)
@@ -253,7 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", choices=["nfg"], required=True, help="format: nfg (Gambit)")
     p.set_defaults(func=_cmd_export)
 
-    p = sub.add_parser("check", help="validate payoff files (directories are searched)")
+    p = sub.add_parser("check", help="validate payoff files (directories are searched for "
+                       "*.yaml) and Gambit .nfg files")
     p.add_argument("files", nargs="+", help="payoff files or directories")
     p.set_defaults(func=_cmd_check)
 
