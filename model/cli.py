@@ -16,8 +16,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
 from . import __version__, commands
 from .errors import LeverageError, PayoffFileError, UsageError
 from .game import Game
@@ -184,45 +182,19 @@ def _large_game_warning(game: Game) -> str | None:
     m, n = game.shape
     if m * n <= LARGE_GAME:
         return None
+    from .solvers.structure import reduce_game
+
     A, B = game.matrices()
-    try:
-        from .solvers.structure import reduce_game  # type: ignore[import-not-found,unused-ignore]
-
-        r, c = reduce_game(A, B, tol=1e-9).shape
-        how = "iterated strict dominance"
-    except ImportError:
-        r, c = _reduce_pure(A, B, tol=1e-9)
-        how = "iterated strict dominance by pure strategies"
+    red = reduce_game(A, B, tol=1e-9, chips=game.chip_layout)
+    r, c = red.reduced_shape
+    how = "chip-level and iterated strict dominance"
+    parts = (f", in {len(red.parts)} independent parts" if red.separable else "")
     return (f"warning: {game.path}: a large game, {m} x {n} = {m * n:,} action profiles; "
-            f"{how} at the baseline leaves {r} x {c} = {r * c:,}. A solve may take long where "
-            "less is dominated (other scenarios, --set values, sweeps)")
-
-
-def _reduce_pure(A: np.ndarray, B: np.ndarray, tol: float) -> tuple[int, int]:
-    """The shape left by iterated elimination of actions strictly dominated by another pure
-    action (a fallback when ``model.solvers.structure`` is not there)."""
-    rows, cols = np.arange(A.shape[0]), np.arange(A.shape[1])
-    while True:
-        keep_rows = _undominated(A[np.ix_(rows, cols)], tol)
-        rows = rows[keep_rows]
-        keep_cols = _undominated(B[np.ix_(rows, cols)].T, tol)
-        cols = cols[keep_cols]
-        if keep_rows.all() and keep_cols.all():
-            return len(rows), len(cols)
-
-
-def _undominated(M: np.ndarray, tol: float, block: int = 16) -> np.ndarray:
-    """Which rows of M no other row beats by more than ``tol`` in every column."""
-    dominated = np.zeros(M.shape[0], dtype=bool)
-    for start in range(0, M.shape[0], block):
-        better = M[start:start + block, None, :] > M[None, :, :] + tol  # (block, rows, cols)
-        dominated |= better.all(axis=2).any(axis=0)
-    return ~dominated
+            f"{how} at the baseline leaves {r} x {c} = {r * c:,}{parts}. A solve may take long "
+            "where less is dominated (other scenarios, --set values, sweeps)")
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .loader import load
-
     include = include_dirs(args)
     files = _payoff_files(args.files, include)
     if not files:
@@ -234,7 +206,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             print(f"{f}:1:1: {refused}", file=sys.stderr)
             continue
         try:
-            game = load(f, include_dirs=include)
+            game = load_any(str(f), include)
         except PayoffFileError as exc:
             bad += 1
             print(exc.render(), file=sys.stderr)
@@ -336,7 +308,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", choices=["nfg"], required=True, help="format: nfg (Gambit)")
     p.set_defaults(func=_cmd_export)
 
-    p = sub.add_parser("check", help="validate payoff files (directories are searched)")
+    p = sub.add_parser("check", help="validate payoff files (directories are searched for "
+                       "*.yaml) and Gambit .nfg files")
     p.add_argument("files", nargs="+", help="payoff files or directories")
     add_include_argument(p)
     p.set_defaults(func=_cmd_check)
