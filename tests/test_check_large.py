@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from model.cli import main
-from model.solvers.structure import iterated_actions
 from model.errors import PayoffFileError
 from model.game import Game
 from model.loader import load
+from model.solvers.structure import iterated_actions
 
 HERE = Path(__file__).resolve().parent
 BASE = HERE / "fixtures" / "base_game.yaml"
