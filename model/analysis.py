@@ -9,9 +9,11 @@ from typing import Any
 
 import numpy as np
 
+from .formula import InexactError
 from .game import Game
 from .limits import call_with_timeout
-from .solve import SolveResult, solve
+from .solve import LEMKE_METHOD, SolveResult, solve
+from .solvers._common import grid_exponent, snap_grid
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,24 @@ class Analysis:
     B: np.ndarray
     result: SolveResult
     exact: bool = False
+    #: Why the exact engine worked on payoffs rounded to a grid ("" when it had the payoffs
+    #: exactly as written, or was not used).
+    rounded_because: str = ""
+
+    @property
+    def payoff_arithmetic(self) -> str:
+        """How the solver took the payoffs: "exact" (as written, in rational arithmetic),
+        "rounded" (to the grid of :meth:`grid`, then exactly) or "float" (Lemke-Howson)."""
+        if self.result.method == LEMKE_METHOD:
+            return "float"
+        return "rounded" if self.rounded_because else "exact"
+
+    def grid(self) -> tuple[str, str] | None:
+        """The grid each player's payoffs were rounded to (``"1e-12"``), or None."""
+        if self.payoff_arithmetic != "rounded":
+            return None
+        a, b = (grid_exponent(snap_grid(M, self.result.tol)) for M in (self.A, self.B))
+        return (f"1e{a}", f"1e{b}")
 
     def outcome(self, x: np.ndarray, y: np.ndarray) -> str | None:
         """The named outcome of a strategy pair: the one all profiles in its support share."""
@@ -98,7 +118,14 @@ class Analysis:
             "payoffs": {"row": self.A.tolist(), "col": self.B.tolist()},
             "degenerate": bool(r.degenerate),
             "degeneracy_reason": r.degeneracy_reason,
-            "solver": {"method": r.method, "tol": r.tol, "exact": bool(r.exact)},
+            "solver": {
+                "method": r.method,
+                "tol": r.tol,
+                "exact": bool(r.exact),
+                "payoffs": self.payoff_arithmetic,
+                "grid": None if (grid := self.grid()) is None else list(grid),
+                "rounded_because": self.rounded_because or None,
+            },
             "equilibria": equilibria,
             "components": [list(map(int, c)) for c in r.components],
             "pure_equilibria": [[int(i), int(j)] for i, j in r.pure],
@@ -124,6 +151,9 @@ def analyse(
 ) -> Analysis:
     """Build the matrices at a parameter point and solve the game (every equilibrium verified).
 
+    With ``exact`` (or the method "exact"), the exact engine gets the payoffs in rational
+    arithmetic (:meth:`~model.game.Game.exact_matrices`) when every payoff has an exact value,
+    and else the float payoffs rounded to a grid (``Analysis.rounded_because`` says why).
     ``timeout`` (seconds) stops the solve cleanly with :class:`~model.limits.SolveTimeout`.
     """
     values = game.resolve(params, scenario)
@@ -133,5 +163,13 @@ def analyse(
         kwargs["method"] = method
     if exact:
         kwargs["exact"] = True
+    rounded_because = "the exact engine was not asked for (--exact)"
+    if exact or method in ("exact", "enumeration"):
+        try:
+            kwargs["exact_payoffs"] = game.exact_matrices(values)
+            rounded_because = ""
+        except InexactError as exc:
+            rounded_because = exc.message
     result = call_with_timeout(solve, A, B, timeout=timeout, **kwargs)
-    return Analysis(game, scenario, values, dict(params or {}), A, B, result, exact)
+    return Analysis(game, scenario, values, dict(params or {}), A, B, result, exact,
+                    rounded_because)

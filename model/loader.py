@@ -47,11 +47,8 @@ from .game import (
     enumerate_actions,
     frozen_mapping,
 )
+from .limits import MAX_ACTIONS, MAX_EXTENDS_DEPTH, MAX_PROFILES
 from .yamlsource import Located, Mark, PathKey, field_path, load_yaml
-
-MAX_ACTIONS = 1024  # per player
-MAX_PROFILES = 250_000
-MAX_EXTENDS_DEPTH = 16
 
 
 # ---------------------------------------------------------------------------- public entry

@@ -31,6 +31,7 @@ from .solvers._common import (
     check_batch,
     check_game,
     check_tol,
+    rational_integers,
     readonly,
 )
 from .solvers._fast import FloatFound
@@ -259,12 +260,37 @@ def _lemke(A: FloatArray, B: FloatArray, tol: float) -> SolveResult:
     )
 
 
-def _exact_result(A: FloatArray, B: FloatArray, tol: float) -> SolveResult:
+def _exact_result(
+    A: FloatArray, B: FloatArray, tol: float, payoffs: tuple[Any, Any] | None = None
+) -> SolveResult:
     m, n = A.shape
     error = _too_large(m, n, MAX_BOUND_EXACT, "exact enumeration")
     if error is not None:
         raise error
-    return _result(A, B, _enumerate(A, B, tol), tol, EXACT_METHOD, True)
+    if payoffs is None:
+        return _result(A, B, _enumerate(A, B, tol), tol, EXACT_METHOD, True)
+    A_ints, grid_a = _exact_integers(payoffs[0], A, tol, "A")
+    B_ints, grid_b = _exact_integers(payoffs[1], B, tol, "B")
+    found = _enumerate_ints(A_ints, B_ints, (grid_a, grid_b))
+    return _result(A, B, found, tol, EXACT_METHOD, True)
+
+
+def _exact_integers(
+    M: Any, floats: FloatArray, tol: float, name: str
+) -> tuple[list[list[int]], Fraction]:
+    """Exact payoffs as integers over a grid (1 / their common denominator), checked to be
+    the float payoffs to within ``tol`` times the largest |payoff|."""
+    ints, grid = rational_integers(M, f"payoffs {name}")
+    if (len(ints), len(ints[0]) if ints else 0) != floats.shape or any(
+        len(row) != floats.shape[1] for row in ints
+    ):
+        raise SolverError(f"exact payoffs {name} must have the shape {floats.shape} of {name}")
+    limit = atol(floats, tol)
+    for (i, j), v in np.ndenumerate(floats):
+        if abs(Fraction(float(v)) - ints[i][j] * grid) > limit:
+            raise SolverError(f"exact payoffs {name} differ from {name} at {(i, j)}: "
+                              f"{ints[i][j] * grid} against {float(v)!r}")
+    return ints, grid
 
 
 def _fallback(
@@ -303,6 +329,7 @@ def solve(
     tol: float = 1e-9,
     method: str = "auto",
     exact: bool = False,
+    exact_payoffs: tuple[Any, Any] | None = None,
 ) -> SolveResult:
     """Solve the bimatrix game (A, B): A holds the row player's payoffs, B the column
     player's, both of shape (m, n).
@@ -319,6 +346,11 @@ def solve(
     ``method="exact"`` (also ``"enumeration"``), or ``exact=True``: the exact engine alone
     (:func:`~model.solvers.enumeration.enumerate_equilibria`), correct on degenerate games.
 
+    ``exact_payoffs=(A_exact, B_exact)``, rows of ints or Fractions equal to A and B to within
+    ``tol``, gives the exact engine the payoffs themselves (each player's scaled by the common
+    denominator to integers) instead of A and B rounded to the grid below; it needs
+    ``exact=True`` (or ``method="exact"``).
+
     ``method="lemke_howson"``: the distinct equilibria that the Lemke-Howson algorithm reaches
     from each of the m + n labels; quick on large games, but maybe not every equilibrium
     (``components`` are then single equilibria and degeneracy is not examined).
@@ -334,12 +366,14 @@ def solve(
     if method not in METHODS or (method == "lemke_howson" and not _lemke_available()):
         known = [m for m in METHODS if m != "lemke_howson" or _lemke_available()]
         raise SolverError(f"unknown method {method!r}; known methods: {', '.join(known)}")
+    if exact_payoffs is not None and not (exact or method in ("exact", "enumeration")):
+        raise SolverError("exact_payoffs are used by the exact engine: give exact=True")
     if method == "lemke_howson":
         if exact:
             raise SolverError("exact=True needs an enumeration method, not 'lemke_howson'")
         return _lemke(a, b, t)
     if exact or method in ("exact", "enumeration"):
-        return _exact_result(a, b, t)
+        return _exact_result(a, b, t, exact_payoffs)
     return _auto_result(a, b, t)
 
 

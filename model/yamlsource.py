@@ -24,13 +24,14 @@ from typing import Any
 import yaml
 
 from .errors import PayoffFileError, Problem
+from .limits import MAX_NUMBER_LENGTH, PAYOFF_FILE_MAX_BYTES, YAML_MAX_DEPTH, YAML_MAX_VALUES
 
 PathKey = tuple[str | int, ...]
 
-MAX_BYTES = 1_000_000
-MAX_VALUES = 100_000
-MAX_DEPTH = 60
-MAX_DIGITS = 400
+MAX_BYTES = PAYOFF_FILE_MAX_BYTES
+MAX_VALUES = YAML_MAX_VALUES
+MAX_DEPTH = YAML_MAX_DEPTH
+MAX_DIGITS = MAX_NUMBER_LENGTH
 
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "merge")}
