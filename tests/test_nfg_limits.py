@@ -192,3 +192,9 @@ def test_text_that_is_not_utf8_is_located(tmp_path: Path) -> None:
     path = tmp_path / "latin1.nfg"
     path.write_bytes(f"{HEAD}\n{{ 1 1 }}\n".encode() + b'"caf\xe9"\n0 0\n')
     assert_refused(path, 3, 5, "not UTF-8", "0xe9")
+
+
+def test_a_payoff_file_that_is_a_fifo_is_refused_too(tmp_path: Path) -> None:
+    path = tmp_path / "pipe.yaml"
+    os.mkfifo(path)
+    assert_refused(path, 1, 1, "not a regular file")
