@@ -9,9 +9,11 @@ from typing import Any
 
 import numpy as np
 
+from .formula import InexactError
 from .game import Game
 from .limits import call_with_timeout
-from .solve import SolveResult, solve
+from .solve import LEMKE_METHOD, STRUCTURE_FIRST, SolveResult, solve
+from .solvers._common import grid_exponent, snap_grid
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,24 @@ class Analysis:
     B: np.ndarray
     result: SolveResult
     exact: bool = False
+    #: Why the exact engine worked on payoffs rounded to a grid ("" when it had the payoffs
+    #: exactly as written, or was not used).
+    rounded_because: str = ""
+
+    @property
+    def payoff_arithmetic(self) -> str:
+        """How the solver took the payoffs: "exact" (as written, in rational arithmetic),
+        "rounded" (to the grid of :meth:`grid`, then exactly) or "float" (Lemke-Howson)."""
+        if self.result.method == LEMKE_METHOD:
+            return "float"
+        return "rounded" if self.rounded_because else "exact"
+
+    def grid(self) -> tuple[str, str] | None:
+        """The grid each player's payoffs were rounded to (``"1e-12"``), or None."""
+        if self.payoff_arithmetic != "rounded":
+            return None
+        a, b = (grid_exponent(snap_grid(M, self.result.tol)) for M in (self.A, self.B))
+        return (f"1e{a}", f"1e{b}")
 
     def outcome(self, x: np.ndarray, y: np.ndarray) -> str | None:
         """The named outcome of a strategy pair: the one all profiles in its support share."""
@@ -99,7 +119,14 @@ class Analysis:
             "degenerate": (None if r.degeneracy_reason.startswith("not examined")
                            else bool(r.degenerate)),
             "degeneracy_reason": r.degeneracy_reason,
-            "solver": {"method": r.method, "tol": r.tol, "exact": bool(r.exact)},
+            "solver": {
+                "method": r.method,
+                "tol": r.tol,
+                "exact": bool(r.exact),
+                "payoffs": self.payoff_arithmetic,
+                "grid": None if (grid := self.grid()) is None else list(grid),
+                "rounded_because": self.rounded_because or None,
+            },
             "complete": bool(r.complete),
             "guarantee": r.guarantee,
             "structure": self._structure_json(),
@@ -146,6 +173,12 @@ class Analysis:
                 "left": None if red.separable else [len(red.kept[0]), len(red.kept[1])]}
 
 
+#: Why a game solved structure first had its payoffs rounded to the grid: the reduction and
+#: the parts work on float payoffs (the equilibria are still verified on the full game).
+STRUCTURED_ROUNDS = ("the {m} x {n} game was solved structure first, on its payoffs rounded "
+                     "to the grid")
+
+
 def _floats(v: np.ndarray) -> list[float]:
     return [float(a) for a in v]
 
@@ -162,6 +195,9 @@ def analyse(
 ) -> Analysis:
     """Build the matrices at a parameter point and solve the game (every equilibrium verified).
 
+    With ``exact`` (or the method "exact"), the exact engine gets the payoffs in rational
+    arithmetic (:meth:`~model.game.Game.exact_matrices`) when every payoff has an exact value,
+    and else the float payoffs rounded to a grid (``Analysis.rounded_because`` says why).
     ``timeout`` (seconds) stops the solve cleanly with :class:`~model.limits.SolveTimeout`.
     """
     values = game.resolve(params, scenario)
@@ -174,6 +210,20 @@ def analyse(
     if method != "lemke_howson":
         kwargs["chips"] = game.chip_layout
         if timeout is not None:  # the search stops in time to report what it found
-            kwargs["budget"] = max(0.5 * timeout, min(timeout - 2.0, 0.8 * timeout))
+            kwargs["budget"] = max(0.5 * timeout, min(timeout - 3.0, 0.75 * timeout))
+    rounded_because = "the exact engine was not asked for (--exact)"
+    m, n = game.shape
+    if (exact or method in ("exact", "enumeration")) and (
+            m * n <= STRUCTURE_FIRST or game.fixed is not None):
+        try:
+            kwargs["exact_payoffs"] = game.exact_matrices(values)
+            rounded_because = ""
+        except InexactError as exc:
+            rounded_because = exc.message
+    elif exact or method in ("exact", "enumeration"):
+        rounded_because = STRUCTURED_ROUNDS.format(m=m, n=n)
     result = call_with_timeout(solve, A, B, timeout=timeout, **kwargs)
-    return Analysis(game, scenario, values, dict(params or {}), A, B, result, exact)
+    if result.structure is not None and not rounded_because:
+        rounded_because = STRUCTURED_ROUNDS.format(m=m, n=n)
+    return Analysis(game, scenario, values, dict(params or {}), A, B, result, exact,
+                    rounded_because)

@@ -32,6 +32,7 @@ from typing import Any
 
 from . import spec as S
 from .errors import PayoffFileError, Problem, closest
+from .limits import MAX_EXTENDS_DEPTH
 from .yamlsource import (
     Located,
     Mark,
@@ -43,7 +44,6 @@ from .yamlsource import (
     read_file,
 )
 
-MAX_EXTENDS_DEPTH = 16
 KNOWN_KEYS = tuple(S.GameSpec.model_fields)
 
 _MISSING = object()

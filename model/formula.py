@@ -9,6 +9,13 @@ tree is converted node by node into this module's own classes; anything not on t
 (attributes, subscripts, lambdas, calls of unknown names, strings, comprehensions...) is refused.
 Nothing is ever passed to ``eval``/``exec``. Evaluation works on numpy arrays of parameter values,
 so one call evaluates a formula at a whole batch of parameter points.
+
+:meth:`Formula.exact` evaluates the same tree in rational arithmetic, for the exact solver:
+numbers are read as written (``0.1`` is 1/10), and ``+ - * /``, powers with a whole-number
+exponent, ``min``, ``max``, ``abs`` and ``clip`` are exact on rationals. The functions ``exp``,
+``log`` and ``sqrt``, powers with another exponent, and comparisons and conditions (whose
+branch floating point may decide otherwise than exact arithmetic at a tie) have no exact value
+here; :class:`InexactError` says which part of the formula is the reason.
 """
 
 from __future__ import annotations
@@ -18,12 +25,36 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
+from .limits import EXACT_MAX_BITS, FORMULA_MAX_DEPTH, FORMULA_MAX_LENGTH, MAX_EXPONENT
+
 Array = np.ndarray
-MAX_LENGTH = 2000
-MAX_DEPTH = 200
+MAX_LENGTH = FORMULA_MAX_LENGTH
+MAX_DEPTH = FORMULA_MAX_DEPTH
+
+
+class InexactError(ValueError):
+    """A formula has no exact rational value: ``message`` says why, ``offset`` (0-based)
+    where in the formula; ``name`` is set when the reason is a name without an exact value."""
+
+    def __init__(self, message: str, offset: int = 0, name: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+        self.name = name
+
+
+ExactEnv = Mapping[str, Fraction]
+
+
+def _checked(value: Fraction, offset: int) -> Fraction:
+    """``value``, unless its numerator or denominator has more than EXACT_MAX_BITS bits."""
+    if max(value.numerator.bit_length(), value.denominator.bit_length()) > EXACT_MAX_BITS:
+        raise InexactError(f"its exact value needs more than {EXACT_MAX_BITS} bits", offset)
+    return value
 
 
 class FormulaError(ValueError):
@@ -69,17 +100,30 @@ class Node:
     def evaluate(self, env: Mapping[str, Array]) -> Array:
         raise NotImplementedError
 
+    def exact(self, env: ExactEnv) -> Fraction:
+        """The value in rational arithmetic; raises InexactError if there is none here."""
+        raise NotImplementedError
+
     def names(self) -> list[tuple[str, int]]:
         return []
 
 
 @dataclass(frozen=True)
 class Num(Node):
+    """A number; ``exact_value`` is its value as written (None if it is not read exactly)."""
+
     value: float
     offset: int
+    exact_value: Fraction | None = None
 
     def evaluate(self, env: Mapping[str, Array]) -> Array:
         return np.asarray(self.value, dtype=float)
+
+    def exact(self, env: ExactEnv) -> Fraction:
+        if self.exact_value is None:
+            raise InexactError(f"a number written with an exponent beyond {MAX_EXPONENT} is "
+                               "not read exactly", self.offset)
+        return self.exact_value
 
 
 @dataclass(frozen=True)
@@ -88,6 +132,11 @@ class Name(Node):
     offset: int
 
     def evaluate(self, env: Mapping[str, Array]) -> Array:
+        return env[self.name]
+
+    def exact(self, env: ExactEnv) -> Fraction:
+        if self.name not in env:
+            raise InexactError(f"'{self.name}' has no exact value", self.offset, self.name)
         return env[self.name]
 
     def names(self) -> list[tuple[str, int]]:
@@ -126,6 +175,12 @@ class Unary(Node):
     def evaluate(self, env: Mapping[str, Array]) -> Array:
         return _UNARY[self.op](self.operand.evaluate(env))
 
+    def exact(self, env: ExactEnv) -> Fraction:
+        if self.op == "not":
+            raise InexactError(_CONDITION, self.offset)
+        value = self.operand.exact(env)
+        return -value if self.op == "-" else value
+
     def names(self) -> list[tuple[str, int]]:
         return self.operand.names()
 
@@ -140,6 +195,35 @@ class Binary(Node):
     def evaluate(self, env: Mapping[str, Array]) -> Array:
         return _BINARY[self.op](self.left.evaluate(env), self.right.evaluate(env))
 
+    def exact(self, env: ExactEnv) -> Fraction:
+        if self.op not in ("+", "-", "*", "/", "**"):
+            raise InexactError(_CONDITION, self.offset)
+        a = self.left.exact(env)
+        b = self.right.exact(env)
+        if self.op == "+":
+            return _checked(a + b, self.offset)
+        if self.op == "-":
+            return _checked(a - b, self.offset)
+        if self.op == "*":
+            return _checked(a * b, self.offset)
+        if self.op == "/":
+            if b == 0:
+                raise InexactError("it divides by zero in exact arithmetic", self.offset)
+            return _checked(a / b, self.offset)
+        if b.denominator != 1:
+            raise InexactError(f"the power ** {float(b):g} has an exponent that is not a whole "
+                               "number, so its value is not rational", self.offset)
+        k = b.numerator
+        if a == 0:
+            if k < 0:
+                raise InexactError("it divides by zero in exact arithmetic", self.offset)
+            return Fraction(int(k == 0))
+        size = max(a.numerator.bit_length(), a.denominator.bit_length(), 1)
+        if abs(a) != 1 and abs(k) * (size - 1) > EXACT_MAX_BITS:
+            raise InexactError(f"its exact value needs more than {EXACT_MAX_BITS} bits",
+                               self.offset)
+        return _checked(a**k, self.offset)
+
     def names(self) -> list[tuple[str, int]]:
         return self.left.names() + self.right.names()
 
@@ -153,6 +237,20 @@ class Call(Node):
     def evaluate(self, env: Mapping[str, Array]) -> Array:
         impl = FUNCTIONS[self.function][2]
         return impl(*(a.evaluate(env) for a in self.args))
+
+    def exact(self, env: ExactEnv) -> Fraction:
+        f = self.function
+        if f not in ("min", "max", "abs", "clip"):
+            why = _CONDITION if f == "ifelse" else f"{f}() is not a rational operation"
+            raise InexactError(why, self.offset)
+        args = [a.exact(env) for a in self.args]
+        if f == "min":
+            return min(args)
+        if f == "max":
+            return max(args)
+        if f == "abs":
+            return abs(args[0])
+        return min(max(args[0], args[1]), args[2])  # clip, as np.minimum(np.maximum(...))
 
     def names(self) -> list[tuple[str, int]]:
         return [n for a in self.args for n in a.names()]
@@ -174,6 +272,22 @@ class Formula:
         are returned as they are; callers decide what to do with them."""
         with np.errstate(all="ignore"):
             return np.asarray(self.tree.evaluate(env), dtype=float)
+
+    def exact(self, env: ExactEnv) -> Fraction:
+        """The value in rational arithmetic for exact parameter values ``env``; raises
+        :class:`InexactError` when the formula has none (see the module text)."""
+        return self.tree.exact(env)
+
+
+_CONDITION = ("comparisons and conditions are evaluated in floating point (at a tie its "
+              "rounding may decide the branch)")
+
+
+def exact_number(value: float) -> Fraction:
+    """The exact value of a parameter given as a float: the shortest decimal that reads back
+    as the same float (``0.1`` is 1/10), which is the number as written whenever it was
+    written with at most 15 significant digits."""
+    return Fraction(repr(float(value)))
 
 
 _BINOPS: dict[type, str] = {
@@ -226,7 +340,7 @@ def parse(text: str) -> Formula:
     # ast column offsets count UTF-8 bytes; messages need characters
     encoded = src.encode("utf-8")
     chars = None if len(encoded) == len(src) else encoded
-    root = _convert(tree.body, lead, 0, chars)
+    root = _convert(tree.body, lead, 0, chars, encoded)
     _check_constants(root)
     return Formula(text, root)
 
@@ -298,14 +412,16 @@ def _offset(node: ast.AST, lead: int, encoded: bytes | None) -> int:
     return off + lead
 
 
-def _convert(node: ast.AST, lead: int, depth: int, encoded: bytes | None = None) -> Node:
+def _convert(
+    node: ast.AST, lead: int, depth: int, encoded: bytes | None = None, source: bytes = b""
+) -> Node:
     off = _offset(node, lead, encoded)
     if depth > MAX_DEPTH:
         raise FormulaError(f"formula is nested too deeply (more than {MAX_DEPTH} levels)", off)
     d = depth + 1
 
     def sub(child: ast.AST) -> Node:
-        return _convert(child, lead, d, encoded)
+        return _convert(child, lead, d, encoded, source)
 
     if isinstance(node, ast.Constant):
         value = node.value
@@ -327,7 +443,7 @@ def _convert(node: ast.AST, lead: int, depth: int, encoded: bytes | None = None)
             raise FormulaError("number is too large", off) from None
         if not math.isfinite(number):
             raise FormulaError("number is too large (not finite)", off)
-        return Num(number, off)
+        return Num(number, off, _literal(node, value, source))
     if isinstance(node, ast.Name):
         if node.id.startswith("_"):
             raise FormulaError(f"name '{node.id}' is not allowed (names cannot start with _)", off)
@@ -411,6 +527,26 @@ def _convert(node: ast.AST, lead: int, depth: int, encoded: bytes | None = None)
         raise FormulaError("lambdas are not allowed in formulas", off)
     kind = type(node).__name__.lower()
     raise FormulaError(f"this kind of expression ({kind}) is not allowed in formulas", off)
+
+
+_EXPONENT = re.compile(r"[eE]([+-]?\d+)$")
+
+
+def _literal(node: ast.Constant, value: float, source: bytes) -> Fraction | None:
+    """The exact value of a number as written in the formula (None if its exponent is beyond
+    MAX_EXPONENT, where reading it exactly could take unbounded time)."""
+    if isinstance(value, int):
+        return Fraction(value)
+    start, end = node.col_offset, node.end_col_offset
+    text = source[start:end].decode("utf-8", errors="replace") if end is not None else ""
+    text = text.replace("_", "")
+    exponent = _EXPONENT.search(text)
+    if exponent is not None and abs(int(exponent.group(1))) > MAX_EXPONENT:
+        return None
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        return None
 
 
 def _fn_list() -> str:

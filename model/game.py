@@ -11,19 +11,24 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cached_property
+from math import lcm
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .errors import UsageError, did_you_mean, known
-from .formula import Formula
+from .formula import Formula, InexactError, exact_number
+from .limits import EXACT_MAX_BITS, MAX_PAYOFF
 from .solvers.structure import ChipLayout
 
 # A clause maps chip name -> allowed level indices; a condition is a tuple of clauses (any of).
 Clause = Mapping[str, frozenset[int]]
 Condition = tuple[Clause, ...]
+#: An exact payoff matrix, rows of fractions.
+ExactMatrix = tuple[tuple[Fraction, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -156,9 +161,20 @@ class DynamicsInfo:
         return tuple(dict.fromkeys(r.parameter for r in self.rules))
 
 
+@dataclass(frozen=True, eq=False)
+class FixedPayoffs:
+    """Payoffs that depend on no parameter (those of a Gambit .nfg file), added to every point
+    before the terms: float matrices ``A``, ``B`` of shape (m, n), and the same exactly."""
+
+    A: np.ndarray
+    B: np.ndarray
+    A_exact: ExactMatrix
+    B_exact: ExactMatrix
+
+
 @dataclass(frozen=True)
 class Game:
-    """A two-player game compiled from a payoff file."""
+    """A two-player game compiled from a payoff file (or read from a .nfg file: ``fixed``)."""
 
     path: Path
     title: str
@@ -173,6 +189,7 @@ class Game:
     files: tuple[Path, ...] = field(default=())
     derived: tuple[DerivedInfo, ...] = field(default=())
     dynamics: DynamicsInfo | None = None
+    fixed: FixedPayoffs | None = None
 
     # ------------------------------------------------------------------ shape and labels
     @property
@@ -210,6 +227,8 @@ class Game:
         if layout is None:
             return ()
         kr, kc = len(layout.levels[0]), len(layout.levels[1])
+        if self.fixed is not None:  # payoffs given cell by cell link every chip
+            return ((tuple(range(kr)), tuple(range(kc))),)
         shape = layout.levels[0] + layout.levels[1]
         parent = list(range(kr + kc))
 
@@ -329,6 +348,9 @@ class Game:
         values = self.term_values(env, N)
         A = np.zeros((N, m * n))
         B = np.zeros((N, m * n))
+        if self.fixed is not None:
+            A += self.fixed.A.reshape(-1)
+            B += self.fixed.B.reshape(-1)
         # Each cell is the sum of its terms added one at a time in the file's order: an
         # elementwise sum whose rounding is that of the point alone, not of how many points
         # share the batch (a matrix product's blocking depends on the batch size, and so do
@@ -361,7 +383,63 @@ class Game:
             return False
         players = np.array([term.player for term in self.terms], dtype=np.int64)
         with np.errstate(over="ignore"):
-            return all(float(np.abs(values[players == p]).sum()) < 1e300 for p in (0, 1))
+            return all(float(np.abs(values[players == p]).sum()) < MAX_PAYOFF for p in (0, 1))
+
+    def exact_matrices(
+        self,
+        params: Mapping[str, float] | None = None,
+        scenario: str | None = None,
+    ) -> tuple[ExactMatrix, ExactMatrix]:
+        """The payoff matrices (A, B) at one parameter point in rational arithmetic.
+
+        Parameter values are read as the decimals they are written as
+        (:func:`~model.formula.exact_number`) and the formulas evaluated exactly
+        (:meth:`~model.formula.Formula.exact`). Raises :class:`~model.formula.InexactError`,
+        whose message starts with the place in the file, when some payoff has no exact value
+        here or a player's payoffs need a common denominator of more than ``EXACT_MAX_BITS``
+        bits; the exact solver then rounds the float payoffs to a grid instead.
+        """
+        values = self.resolve(params, scenario)
+        env: dict[str, Fraction] = {k: exact_number(v) for k, v in values.items()}
+        why: dict[str, str] = {}  # derived quantity -> why it has no exact value
+
+        def reason(where: str, exc: InexactError) -> str:
+            if exc.name in why:  # the first cause, where a derived quantity became inexact
+                return why[exc.name]
+            return f"{where}: {exc.message}" if where else exc.message
+
+        for d in self.derived:
+            try:
+                env[d.name] = d.formula.exact(env)
+            except InexactError as exc:
+                why[d.name] = reason(d.where, exc)
+        m, n = self.shape
+        zero = Fraction(0)
+        cells: list[list[Fraction]] = [[zero] * (m * n), [zero] * (m * n)]
+        if self.fixed is not None:
+            cells = [[v for row in M for v in row]
+                     for M in (self.fixed.A_exact, self.fixed.B_exact)]
+        for term in self.terms:
+            try:
+                value = term.formula.exact(env)
+            except InexactError as exc:
+                raise InexactError(reason(term.where, exc)) from None
+            if not value:
+                continue
+            out = cells[term.player]
+            for c in np.flatnonzero(term.mask.reshape(-1)).tolist():
+                out[c] += value
+                if out[c].denominator.bit_length() > EXACT_MAX_BITS:
+                    raise InexactError(f"{term.where}: the exact payoff of "
+                                       f"{self.players[term.player].name} here needs a "
+                                       f"denominator of more than {EXACT_MAX_BITS} bits")
+        for player, flat in enumerate(cells):
+            common = lcm(*(v.denominator for v in flat))
+            if common.bit_length() > EXACT_MAX_BITS:
+                raise InexactError(f"the exact payoffs of {self.players[player].name} need a "
+                                   f"common denominator of more than {EXACT_MAX_BITS} bits")
+        A, B = (tuple(tuple(flat[i * n : (i + 1) * n]) for i in range(m)) for flat in cells)
+        return A, B
 
     def _derive(self, env: dict[str, np.ndarray], N: int) -> None:
         """Add the derived quantities to ``env``, in order, refusing non-finite values."""
@@ -409,41 +487,35 @@ class Game:
                     f" with {_describe_point(env, point, term.formula)}",
                 )
         for player, M in ((0, A), (1, B)):
-            bad = ~np.isfinite(M)
-            if bad.any():
-                point, i, j = (int(k) for k in np.argwhere(bad)[0])
-                # blame the largest term that applies at this profile
-                here = [
-                    t for t, term in enumerate(self.terms)
-                    if term.player == player and term.mask[i, j]
-                ]
-                biggest = max(here, key=lambda t: abs(values[point, t]), default=None)
-                where = self.terms[biggest].where if biggest is not None else ""
+            with np.errstate(invalid="ignore"):
+                bad = ~(np.abs(M) <= MAX_PAYOFF)  # NaN included
+            if not bad.any():
+                continue
+            point, i, j = (int(k) for k in np.argwhere(bad)[0])
+            # blame the largest term that applies at this profile
+            here = [t for t, term in enumerate(self.terms)
+                    if term.player == player and term.mask[i, j]]
+            biggest = max(here, key=lambda t: abs(values[point, t]), default=None)
+            where = self.terms[biggest].where if biggest is not None else ""
+            value = M[point, i, j]
+            if not np.isfinite(value):
                 raise NonFiniteError(
                     where,
                     f"the payoff of {self.players[player].name} at profile "
                     f"({self.profile_label(i, j)}) is too large: the terms that apply there "
-                    f"add up to {M[point, i, j]}",
+                    f"add up to {value}",
                 )
-        for player, M in ((0, A), (1, B)):
-            big = np.abs(M) > MAX_PAYOFF
-            if big.any():
-                point, i, j = (int(k) for k in np.argwhere(big)[0])
-                here = [t for t, term in enumerate(self.terms)
-                        if term.player == player and term.mask[i, j]]
-                biggest = max(here, key=lambda t: abs(values[point, t]), default=None)
-                where = self.terms[biggest].where if biggest is not None else ""
-                formula = self.terms[biggest].formula if biggest is not None else None
-                at = "" if formula is None else _describe_point(env, point, formula)
-                at = "" if at == "any parameters" else f" with {at}"
-                raise NonFiniteError(
-                    where,
-                    f"the payoff of {self.players[player].name} at profile "
-                    f"({self.profile_label(i, j)}) is {M[point, i, j]:.4g}{at}, beyond the "
-                    f"largest magnitude a payoff may have ({MAX_PAYOFF:g}, so that sums and "
-                    "products of payoffs stay finite): rescale the payoffs (a common factor "
-                    "changes no equilibrium)",
-                )
+            formula = self.terms[biggest].formula if biggest is not None else None
+            at = "" if formula is None else _describe_point(env, point, formula)
+            at = "" if at == "any parameters" else f" with {at}"
+            raise NonFiniteError(
+                where,
+                f"the payoff of {self.players[player].name} at profile "
+                f"({self.profile_label(i, j)}) is {value:.4g}{at}, beyond the "
+                f"largest magnitude a payoff may have ({MAX_PAYOFF:g}, so that sums and "
+                "products of payoffs stay finite): rescale the payoffs (a common factor "
+                "changes no equilibrium)",
+            )
 
     # ------------------------------------------------------------------ outcomes
     def outcome_of(self, i: int, j: int) -> str | None:
@@ -479,12 +551,6 @@ class Game:
             "scenarios": list(self.scenarios),
             "outcomes": [o.name for o in self.outcomes],
         }
-
-
-#: Largest magnitude a payoff may have: far beyond any payoff a file means, and far enough
-#: below the float limit (1.8e308) that the solvers' sums, differences and products of
-#: payoffs (a Nash product, a determinant's terms) stay finite.
-MAX_PAYOFF = 1e100
 
 
 class NonFiniteError(UsageError):

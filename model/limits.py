@@ -1,5 +1,43 @@
-"""Running a solve under a time limit: the work runs in a child process that is stopped cleanly
-when the limit passes, so no solver needs to poll a clock."""
+"""Limits on what the package reads and computes, in one place, and running a solve under a
+time limit.
+
+Every input limit is checked before the memory or time it protects is spent, and a file that
+breaks one gets a message in the form ``FILE:LINE:COL: what is wrong`` that names the limit
+(exit status 2 on the command line).
+
+======================  ============  ==============================================================
+name                    value         what it limits
+======================  ============  ==============================================================
+PAYOFF_FILE_MAX_BYTES   4 MiB         size of a YAML payoff file (only regular files are read)
+YAML_MAX_VALUES         100,000       values in a payoff file, its aliases (``*name``) expanded
+YAML_MAX_DEPTH          60            nesting of a payoff file
+MAX_EXTENDS_DEPTH       16            chain of payoff files that ``extends`` one another
+FORMULA_MAX_LENGTH      2,000         characters in one formula
+FORMULA_MAX_DEPTH       200           nesting of one formula
+NFG_MAX_BYTES           64 MiB        size of a Gambit ``.nfg`` file (checked before it is read;
+                                      only regular files are read, never a pipe or a device)
+MAX_ACTIONS             1,024         actions of a player in a payoff file; strategies of a player
+                                      in a ``.nfg`` file
+MAX_PROFILES            250,000       action profiles (m x n) of a game, from either kind of file
+NFG_MAX_OUTCOMES        250,000       outcomes listed in an outcome-variant ``.nfg`` file
+MAX_NUMBER_LENGTH       400           characters in one number (a YAML number, a ``.nfg`` number)
+MAX_EXPONENT            300           absolute exponent of a ``.nfg`` number (``1.5e-300``), and
+                                      of a formula's number for it to be read exactly
+MAX_PAYOFF              1e100         absolute value of a payoff (a ``.nfg`` number, a payoff
+                                      computed from a formula, a matrix given to a solver), so
+                                      that sums, differences and products of payoffs (a Nash
+                                      product, a determinant's terms) stay finite
+MIN_PAYOFF_SCALE        1e-300        a player's largest absolute payoff, unless all are 0 (and
+                                      the smallest nonzero ``.nfg`` number), so that a tolerance
+                                      relative to it is a normal floating-point number
+EXACT_MAX_BITS          1,024         bits of an exact value: a payoff formula computed exactly,
+                                      and the common denominator of a player's exact payoffs;
+                                      beyond it ``--exact`` rounds the payoffs to a grid
+======================  ============  ==============================================================
+
+The solvers' own size limits (vertices of the best-response polytopes) are in
+:mod:`model.solve`.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +50,22 @@ from typing import Any, TypeVar
 
 from .errors import LeverageError
 from .lifeline import die_with_parent
+
+PAYOFF_FILE_MAX_BYTES = 4 * 2**20
+YAML_MAX_VALUES = 100_000
+YAML_MAX_DEPTH = 60
+MAX_EXTENDS_DEPTH = 16
+FORMULA_MAX_LENGTH = 2000
+FORMULA_MAX_DEPTH = 200
+NFG_MAX_BYTES = 64 * 1024 * 1024
+MAX_ACTIONS = 1024
+MAX_PROFILES = 250_000
+NFG_MAX_OUTCOMES = 250_000
+MAX_NUMBER_LENGTH = 400
+MAX_EXPONENT = 300
+MAX_PAYOFF = 1e100
+MIN_PAYOFF_SCALE = 1e-300
+EXACT_MAX_BITS = 1024
 
 T = TypeVar("T")
 

@@ -45,10 +45,8 @@ from .game import (
     enumerate_actions,
     frozen_mapping,
 )
+from .limits import MAX_ACTIONS, MAX_PROFILES
 from .yamlsource import Located, Mark, PathKey, field_path
-
-MAX_ACTIONS = 1024  # per player
-MAX_PROFILES = 250_000
 
 
 # ---------------------------------------------------------------------------- public entry

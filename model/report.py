@@ -150,6 +150,14 @@ def render(an: Analysis, width: int = 120) -> str:
     else:
         out.append("The game is nondegenerate: its equilibria are isolated and finite in number.")
     out.append(f"Solver: {r.method}" + (" (exact arithmetic)" if r.exact else ""))
+    if an.exact:
+        grid = an.grid()
+        if grid is None:
+            out.append("Payoffs: exact, as written (rational arithmetic throughout).")
+        else:
+            out.append(f"Payoffs: rounded to multiples of {grid[0]} ({pr}) and {grid[1]} ({pc}) "
+                       "for the exact computation, because")
+            out.append(f"  {an.rounded_because}")
     return "\n".join(out) + "\n"
 
 

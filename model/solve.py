@@ -15,6 +15,7 @@ that player's largest |payoff|); if one fails, SolverError is raised instead of 
 from __future__ import annotations
 
 import importlib.util
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -32,6 +33,7 @@ from .solvers._common import (
     check_batch,
     check_game,
     check_tol,
+    rational_integers,
     readonly,
 )
 from .solvers._fast import FloatFound
@@ -274,12 +276,37 @@ def _lemke(A: FloatArray, B: FloatArray, tol: float) -> SolveResult:
     )
 
 
-def _exact_result(A: FloatArray, B: FloatArray, tol: float) -> SolveResult:
+def _exact_result(
+    A: FloatArray, B: FloatArray, tol: float, payoffs: tuple[Any, Any] | None = None
+) -> SolveResult:
     m, n = A.shape
     error = _too_large(m, n, MAX_BOUND_EXACT, "exact enumeration")
     if error is not None:
         raise error
-    return _result(A, B, _enumerate(A, B, tol), tol, EXACT_METHOD, True)
+    if payoffs is None:
+        return _result(A, B, _enumerate(A, B, tol), tol, EXACT_METHOD, True)
+    A_ints, grid_a = _exact_integers(payoffs[0], A, tol, "A")
+    B_ints, grid_b = _exact_integers(payoffs[1], B, tol, "B")
+    found = _enumerate_ints(A_ints, B_ints, (grid_a, grid_b))
+    return _result(A, B, found, tol, EXACT_METHOD, True)
+
+
+def _exact_integers(
+    M: Any, floats: FloatArray, tol: float, name: str
+) -> tuple[list[list[int]], Fraction]:
+    """Exact payoffs as integers over a grid (1 / their common denominator), checked to be
+    the float payoffs to within ``tol`` times the largest |payoff|."""
+    ints, grid = rational_integers(M, f"payoffs {name}")
+    if (len(ints), len(ints[0]) if ints else 0) != floats.shape or any(
+        len(row) != floats.shape[1] for row in ints
+    ):
+        raise SolverError(f"exact payoffs {name} must have the shape {floats.shape} of {name}")
+    limit = atol(floats, tol)
+    for (i, j), v in np.ndenumerate(floats):
+        if abs(Fraction(float(v)) - ints[i][j] * grid) > limit:
+            raise SolverError(f"exact payoffs {name} differ from {name} at {(i, j)}: "
+                              f"{ints[i][j] * grid} against {float(v)!r}")
+    return ints, grid
 
 
 def _fallback(
@@ -320,6 +347,7 @@ def solve(
     exact: bool = False,
     chips: ChipLayout | None = None,
     budget: float | None = None,
+    exact_payoffs: tuple[Any, Any] | None = None,
 ) -> SolveResult:
     """Solve the bimatrix game (A, B): A holds the row player's payoffs, B the column
     player's, both of shape (m, n).
@@ -343,6 +371,12 @@ def solve(
     ``method="exact"`` (also ``"enumeration"``), or ``exact=True``: the exact engine alone
     (:func:`~model.solvers.enumeration.enumerate_equilibria`), correct on degenerate games.
 
+    ``exact_payoffs=(A_exact, B_exact)``, rows of ints or Fractions equal to A and B to within
+    ``tol``, gives the exact engine the payoffs themselves (each player's scaled by the common
+    denominator to integers) instead of A and B rounded to the grid below; it needs
+    ``exact=True`` (or ``method="exact"``). A game solved structure first uses A and B
+    rounded to the grid (``result.structure`` is then set).
+
     ``method="lemke_howson"``: the distinct equilibria that the Lemke-Howson algorithm reaches
     from each of the m + n labels; quick on large games, but maybe not every equilibrium
     (``components`` are then single equilibria and degeneracy is not examined).
@@ -358,6 +392,8 @@ def solve(
     if method not in METHODS or (method == "lemke_howson" and not _lemke_available()):
         known = [m for m in METHODS if m != "lemke_howson" or _lemke_available()]
         raise SolverError(f"unknown method {method!r}; known methods: {', '.join(known)}")
+    if exact_payoffs is not None and not (exact or method in ("exact", "enumeration")):
+        raise SolverError("exact_payoffs are used by the exact engine: give exact=True")
     if method == "lemke_howson":
         if exact:
             raise SolverError("exact=True needs an enumeration method, not 'lemke_howson'")
@@ -371,7 +407,7 @@ def solve(
             raise SolverError(f"budget must be a positive number of seconds, got {budget!r}")
         return _structured(a, b, t, chips, seconds, want_exact)
     try:
-        return _exact_result(a, b, t) if want_exact else _auto_result(a, b, t)
+        return _exact_result(a, b, t, exact_payoffs) if want_exact else _auto_result(a, b, t)
     except TooLarge:  # a degenerate game needs the exact engine, and it is too large for it
         seconds = DEFAULT_BUDGET if budget is None else float(budget)
         return _structured(a, b, t, chips, seconds, want_exact)
@@ -446,6 +482,8 @@ STRUCTURE_FIRST = 256
 
 #: Seconds the search may take when what is left of a game is too large to enumerate.
 DEFAULT_BUDGET = 20.0
+#: Share of the budget that dominance by mixed strategies may take before the rest is solved.
+REDUCE_SHARE = 0.4
 
 #: At most this many equilibria of a separable game are listed (each a combination of the
 #: parts' equilibria); the guarantee says how many combinations there are.
@@ -594,18 +632,25 @@ def _reduced_text(red: Reduction) -> str:
     elif red.steps:
         steps.append(f"iterated strict dominance removed {len(red.steps)} more "
                      f"action{'s' if len(red.steps) != 1 else ''}")
-    return "; ".join(steps) if steps else "no action is dominated"
+    text = "; ".join(steps) if steps else "no action is dominated"
+    if red.mixed_cut:
+        text += (" (dominance by mixed strategies was checked only in part before its share "
+                 "of the time ran out; an action left undominated loses no equilibrium)")
+    return text
 
 
 def _structured(A: FloatArray, B: FloatArray, tol: float, chips: ChipLayout | None,
                 budget: float, exact: bool) -> SolveResult:
     m, n = A.shape
-    red = reduce_game(A, B, tol=tol, chips=chips)
+    start = time.monotonic()
+    # dominance by mixes (a linear program per action) may take at most REDUCE_SHARE of it
+    red = reduce_game(A, B, tol=tol, chips=chips, deadline=start + REDUCE_SHARE * budget)
     if red.separable:
         assert chips is not None
-        return _separable(A, B, tol, chips, red, budget, exact)
+        return _separable(A, B, tol, chips, red, budget - (time.monotonic() - start), exact)
     rows, cols = red.kept
-    inner = _core(A[np.ix_(rows, cols)], B[np.ix_(rows, cols)], tol, budget, exact)
+    left = max(budget - (time.monotonic() - start), 0.1 * budget)
+    inner = _core(A[np.ix_(rows, cols)], B[np.ix_(rows, cols)], tol, left, exact)
     full = _lift(inner, rows, cols, m, n)
     eqs = _equilibria_of(A, B, full.xs, full.ys, full.exact, tol)
     order = sorted(range(len(eqs)), key=lambda k: (not eqs[k].pure, k))
@@ -638,17 +683,23 @@ def _structured(A: FloatArray, B: FloatArray, tol: float, chips: ChipLayout | No
 
 def _separable(A: FloatArray, B: FloatArray, tol: float, chips: ChipLayout, red: Reduction,
                budget: float, exact: bool) -> SolveResult:
-    from .solvers.structure import combinations, iterated_actions, product_strategy
+    from .solvers.structure import combinations, iterated_actions_cut, product_strategy
 
     m, n = A.shape
     solved: list[_Inner] = []
     part_steps = []
     part_kept = []
-    for part in red.parts:
+    parts_cut = 0
+    end = time.monotonic() + max(budget, 0.0)
+    for k, part in enumerate(red.parts):
         pm, pn = part.shape
-        steps, kr, kc = iterated_actions(part.A, part.B, range(pm), range(pn), tol)
-        inner = _core(part.A[np.ix_(kr, kc)], part.B[np.ix_(kr, kc)], tol,
-                      budget / len(red.parts), exact)
+        share = max(end - time.monotonic(), 0.0) / (len(red.parts) - k)
+        start = time.monotonic()
+        steps, kr, kc, cut = iterated_actions_cut(part.A, part.B, range(pm), range(pn), tol,
+                                                  deadline=start + REDUCE_SHARE * share)
+        parts_cut += cut
+        left = max(share - (time.monotonic() - start), 0.1 * share, 0.05)
+        inner = _core(part.A[np.ix_(kr, kc)], part.B[np.ix_(kr, kc)], tol, left, exact)
         solved.append(_lift(inner, kr, kc, pm, pn))
         part_steps.append(tuple(steps))
         part_kept.append((kr, kc))
@@ -695,6 +746,9 @@ def _separable(A: FloatArray, B: FloatArray, tol: float, chips: ChipLayout, red:
               f"{len(combos)} of the {total:,} combinations of the parts' equilibria are listed")
     base = (f"{_reduced_text(red)} ({sizes}): a profile is an equilibrium exactly when its "
             f"marginal on every part is an equilibrium of that part; {listed}")
+    if parts_cut:
+        base += (f"; in {parts_cut} part{'s' if parts_cut > 1 else ''} dominance by mixed "
+                 "strategies was checked only in part before its share of the time ran out")
     if continuum:
         base += ("; where a player mixes in two parts, correlating those mixes gives a "
                  "continuum of further equilibria with the same marginals")

@@ -29,14 +29,15 @@ from typing import Any
 import yaml
 
 from .errors import PayoffFileError, Problem
+from .limits import MAX_NUMBER_LENGTH, PAYOFF_FILE_MAX_BYTES, YAML_MAX_DEPTH, YAML_MAX_VALUES
 
 PathKey = tuple[str | int, ...]
 
-MAX_BYTES = 4 * 2**20  # checked before the file is read
-MAX_MIB = "4 MiB"
-MAX_VALUES = 100_000
-MAX_DEPTH = 60
-MAX_DIGITS = 400
+MAX_BYTES = PAYOFF_FILE_MAX_BYTES
+MAX_VALUES = YAML_MAX_VALUES
+MAX_DEPTH = YAML_MAX_DEPTH
+MAX_DIGITS = MAX_NUMBER_LENGTH
+MAX_MIB = f"{MAX_BYTES // 2**20} MiB"
 
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "merge")}
@@ -474,6 +475,11 @@ def _mib(n: int) -> str:
     return f"{n / 2**20:.3g} MiB"
 
 
+def _too_large(size: int | None, limit: int, what: str) -> str:
+    have = "more than that" if size is None else f"{size:,} bytes"
+    return f"the file is too large ({have}): {what} is at most {limit:,} bytes ({_mib(limit)})"
+
+
 def _kind_of_file(mode: int) -> str | None:
     """What a file that is not a regular file is, in words (None for a regular file)."""
     if stat.S_ISREG(mode):
@@ -491,10 +497,11 @@ def _kind_of_file(mode: int) -> str | None:
     return "not a regular file"
 
 
-def file_problem(path: Path) -> str | None:
+def file_problem(path: Path, limit: int = MAX_BYTES,
+                 what: str = "a payoff file") -> str | None:
     """Why ``path`` cannot be a payoff file, found without opening it (None if it may be one):
     missing, not a regular file (a directory, a FIFO, a device...), a special file under /proc,
-    /sys or /dev, or larger than MAX_BYTES."""
+    /sys or /dev, or larger than ``limit`` bytes (``what`` names the kind of file in messages)."""
     try:
         st = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
@@ -505,27 +512,28 @@ def file_problem(path: Path) -> str | None:
         return "file not found"
     kind = _kind_of_file(st.st_mode)
     if kind is not None:
-        return f"is {kind}, not a payoff file (a payoff file is a regular file)"
+        return f"is {kind}, not {what} (only a regular file is read)"
     try:
         real = os.path.realpath(path)
     except (OSError, ValueError):
         real = str(path)
     if any(real == r or real.startswith(r + os.sep) for r in _SPECIAL_ROOTS):
-        return "is a special system file (under /proc, /sys or /dev), not a payoff file"
-    if st.st_size > MAX_BYTES:
-        return f"the file is too large ({_mib(st.st_size)}; a payoff file is at most {MAX_MIB})"
+        return f"is a special system file (under /proc, /sys or /dev), not {what}"
+    if st.st_size > limit:
+        return _too_large(st.st_size, limit, what)
     return None
 
 
-def read_file(path: Path, file: str) -> bytes:
-    """The bytes of a payoff file, after checking that it is a regular file of at most
-    MAX_BYTES: a FIFO or a device is refused before it is opened (reading it could block or
-    never end), and the size is checked before reading."""
+def read_file(path: Path, file: str, limit: int = MAX_BYTES,
+              what: str = "a payoff file") -> bytes:
+    """The bytes of a payoff file (or ``what``), after checking that it is a regular file of
+    at most ``limit`` bytes: a FIFO or a device is refused before it is opened (reading it
+    could block or never end), and the size is checked before reading."""
 
     def fail(message: str) -> PayoffFileError:
         return PayoffFileError([Problem(file, 1, 1, "", message)])
 
-    problem = file_problem(path)
+    problem = file_problem(path, limit, what)
     if problem is not None:
         raise fail(problem)
     # O_NONBLOCK: if the file was swapped for a FIFO since the check, opening it does not wait
@@ -542,14 +550,13 @@ def read_file(path: Path, file: str) -> bytes:
         st = os.fstat(fd)
         kind = _kind_of_file(st.st_mode)
         if kind is not None:
-            raise fail(f"is {kind}, not a payoff file (a payoff file is a regular file)")
-        if st.st_size > MAX_BYTES:
-            raise fail(f"the file is too large ({_mib(st.st_size)}; a payoff file is at most "
-                       f"{MAX_MIB})")
+            raise fail(f"is {kind}, not {what} (only a regular file is read)")
+        if st.st_size > limit:
+            raise fail(_too_large(st.st_size, limit, what))
         chunks: list[bytes] = []
         size = 0
-        while size <= MAX_BYTES:
-            chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - size))
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
             if not chunk:
                 break
             chunks.append(chunk)
@@ -559,11 +566,11 @@ def read_file(path: Path, file: str) -> bytes:
     finally:
         os.close(fd)
     raw = b"".join(chunks)
-    if len(raw) > MAX_BYTES:
-        raise fail(f"the file is too large (more than {MAX_MIB})")
+    if len(raw) > limit:
+        raise fail(_too_large(None, limit, what))
     if raw and st.st_size == 0:
         raise fail("the file says it is empty but has content: a special file (like those "
-                   "under /proc), not a payoff file")
+                   f"under /proc), not {what}")
     return raw
 
 

@@ -169,11 +169,12 @@ def test_the_size_limit_is_checked_before_reading(folder: Path) -> None:
         fh.truncate(5 * 2**20)
     assert MAX_BYTES == 4 * 2**20
     p = only(child_of(folder, "big.yaml"))
-    assert p.message == ("'big.yaml': the file is too large (5 MiB; a payoff file is at most "
-                         "4 MiB)")
+    assert p.message == ("'big.yaml': the file is too large (5,242,880 bytes): a payoff file is "
+                         "at most 4,194,304 bytes (4 MiB)")
     [q] = problems(big)
     assert (q.line, q.col) == (1, 1)
-    assert q.message == "the file is too large (5 MiB; a payoff file is at most 4 MiB)"
+    assert q.message == ("the file is too large (5,242,880 bytes): a payoff file is at most "
+                         "4,194,304 bytes (4 MiB)")
 
 
 # ------------------------------------------------------------------------- what is shown

@@ -21,7 +21,6 @@ import re
 import resource
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -65,29 +64,6 @@ def _start(*args: str) -> subprocess.Popen:
 SUMMARY = re.compile(r"(\.\.\. and \d+ more problems?|\d+ of \d+ files? invalid|warning: .*)")
 
 
-#: Failures known and being fixed in other modules: (suffix of the input, what stderr shows,
-#: the reason). A fuzzed input that ends so is reported as a warning, not a failure; each
-#: has a reproducer below, marked xfail.
-KNOWN = [
-    (".nfg", re.compile(r"model/nfg\.py[\s\S]*OverflowError"),
-     "the .nfg reader turns a payoff beyond the float range (1e400) into a traceback"),
-    (".nfg", re.compile(r"^leverage: out of memory", re.M),
-     "the .nfg reader takes memory in proportion to the header's dimensions and one mask per "
-     "payoff, before the payoffs are counted"),
-    ("", re.compile(r"too large for full enumeration"),
-     "a game too large to enumerate ends with status 1, not 2"),
-]
-
-
-def _known(path: Path, code: int, err: str) -> str | None:
-    if code in (0, 2) and "Traceback" not in err:
-        return None
-    for suffix, sign, reason in KNOWN:
-        if path.suffix.endswith(suffix) and sign.search(err):
-            return reason
-    return None
-
-
 def _assert_clean(path: Path, proc: subprocess.Popen, what: str) -> None:
     try:
         _, err = proc.communicate(timeout=WALL)
@@ -95,10 +71,6 @@ def _assert_clean(path: Path, proc: subprocess.Popen, what: str) -> None:
         proc.kill()
         proc.communicate()
         pytest.fail(f"{what} {path.name}: still running after {WALL} s")
-    known = _known(path, proc.returncode, err)
-    if known is not None:
-        warnings.warn(f"{what} {path.name}: known failure: {known}", stacklevel=1)
-        return
     assert "Traceback" not in err, f"{what}: a traceback\n{err[-3000:]}"
     assert proc.returncode in (0, 2), f"{what}: status {proc.returncode}\n{err[-3000:]}"
     if proc.returncode == 0:
@@ -326,20 +298,19 @@ def _big_nfg(n: int) -> bytes:
 
 @pytest.mark.skipif(not hasattr(resource, "RLIMIT_AS"), reason="needs RLIMIT_AS")
 @pytest.mark.parametrize("data, suffix", [
+    # each was a failure: a traceback (1e400), gigabytes before a refusal (a huge header, one
+    # mask per payoff of a 200 x 200 game), status 1 for a game too large to enumerate
     pytest.param(b'NFG 1 R "x" { "a" "b" } { 2 2 }\n1e400 2 3 4 5 6 7 8\n', ".nfg",
-                 marks=pytest.mark.xfail(reason=KNOWN[0][2], strict=False), id="nfg-1e400"),
+                 id="nfg-1e400"),
     pytest.param(b'NFG 1 R "x" { "a" "b" } { 99999999999 99999999999 }\n1 2\n', ".nfg",
-                 marks=pytest.mark.xfail(reason=KNOWN[1][2], strict=False),
                  id="nfg-huge-header"),
-    pytest.param(_big_nfg(200), ".nfg",
-                 marks=pytest.mark.xfail(reason=KNOWN[1][2], strict=False), id="nfg-200x200"),
-    pytest.param(_big_nfg(20), ".nfg",
-                 marks=pytest.mark.xfail(reason=KNOWN[2][2], strict=False), id="nfg-20x20"),
+    pytest.param(_big_nfg(200), ".nfg", id="nfg-200x200"),
+    pytest.param(_big_nfg(20), ".nfg", id="nfg-20x20"),
 ])
-def test_known_failures(tmp_path_factory: pytest.TempPathFactory, data: bytes,
+def test_former_failures(tmp_path_factory: pytest.TempPathFactory, data: bytes,
                         suffix: str) -> None:
     path = _write(tmp_path_factory, data, suffix)
-    proc = _start("solve", str(path), "--timeout", "20")
+    proc = _start("solve", str(path), "--timeout", "30")
     try:
         _, err = proc.communicate(timeout=WALL)
     finally:

@@ -138,3 +138,74 @@ def test_timeout_stops_cleanly(
     assert code == 1
     assert "stopped after 0.5 s" in err and "4 x 4" in err
     assert "Traceback" not in err
+
+
+def _gambit_extreme_equilibria(path: Path) -> set[tuple[tuple[Fraction, ...], ...]]:
+    """Gambit's extreme equilibria in exact arithmetic (enummixed, rational=True), with each
+    player's payoff: {(x, y, (payoff row, payoff col))}."""
+    import pygambit as gbt
+
+    game = gbt.read_nfg(str(path))
+    first, second = list(game.players)
+    out = set()
+    for eq in gbt.nash.enummixed_solve(game, rational=True).equilibria:
+        x = tuple(Fraction(eq[s]) for s in first.strategies)
+        y = tuple(Fraction(eq[s]) for s in second.strategies)
+        pays = (Fraction(eq.payoff(first)), Fraction(eq.payoff(second)))
+        out.add((x, y, pays))
+    return out
+
+
+@pytest.mark.parametrize("path", NFG_FILES, ids=[p.stem for p in NFG_FILES])
+def test_exact_gives_gambits_extreme_equilibria(
+    path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Under --exact every game's extreme equilibria and their payoffs are Gambit's exactly,
+    for integer, decimal and fractional payoffs alike (todd3 has 3/19, 7/38...; the payoffs
+    reach the exact engine as written, not rounded to a grid)."""
+    assert main(["solve", str(path), "--json", "--exact"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["solver"]["payoffs"] == "exact" and doc["solver"]["grid"] is None
+    ours = {
+        (
+            tuple(map(Fraction, e["exact"]["strategies"][0])),
+            tuple(map(Fraction, e["exact"]["strategies"][1])),
+            tuple(map(Fraction, e["exact"]["payoffs"])),
+        )
+        for e in doc["equilibria"]
+    }
+    assert len(ours) == len(doc["equilibria"])
+    assert ours == _gambit_extreme_equilibria(path)
+
+
+def test_the_shared_games_are_the_tested_copies() -> None:
+    shared = ROOT.parent / "shared" / "games" / "nfg"
+    if not shared.is_dir():
+        pytest.skip("no shared copy of the games here")
+    for path in sorted(shared.glob("*.nfg")):
+        assert (NFG_DIR / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_numbers_are_read_exactly() -> None:
+    g = read_nfg_text('NFG 1 R "t" { "a" "b" } { 2 1 }\n1/3 0.1 -2.50 1e-3 \n')
+    assert g.A == ((Fraction(1, 3),), (Fraction(-5, 2),))
+    assert g.B == ((Fraction(1, 10),), (Fraction(1, 1000),))
+
+
+def test_a_rational_game_keeps_its_fractions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Matching pennies scaled by 1/3 and shifted by 0.1: the value is exactly 1/10, not
+    0.1000000000003 or 333333333333/10**12."""
+    path = tmp_path / "third.nfg"
+    path.write_text('NFG 1 R "t" { "a" "b" } { 2 2 }\n'
+                    "13/30 -7/30 -7/30 13/30 -7/30 13/30 13/30 -7/30\n")
+    game = game_from_nfg(path)
+    A, B = game.exact_matrices()
+    assert A[0][0] == Fraction(13, 30) and B[0][0] == Fraction(-7, 30)
+    assert main(["solve", str(path), "--json", "--exact"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    (eq,) = doc["equilibria"]
+    assert eq["exact"]["strategies"] == [["1/2", "1/2"], ["1/2", "1/2"]]
+    assert eq["exact"]["payoffs"] == ["1/10", "1/10"]
+    assert doc["solver"]["payoffs"] == "exact"

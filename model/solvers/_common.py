@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+import sys
 from fractions import Fraction
 from typing import TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..errors import LeverageError
+from ..errors import LeverageError, UsageError
+from ..limits import EXACT_MAX_BITS, MAX_PAYOFF, MIN_PAYOFF_SCALE
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -21,6 +23,11 @@ SNAP_FACTOR = 1e-3
 
 class SolverError(LeverageError, ValueError):
     """A solver was given bad input, or could not verify what it computed."""
+
+
+class PayoffRangeError(SolverError, UsageError):
+    """Payoffs too large or too small in absolute value to be computed with in floating point
+    (bad input: the command line exits with status 2)."""
 
 
 def check_tol(tol: float) -> float:
@@ -48,7 +55,33 @@ def _as_matrix(M: ArrayLike, name: str, ndim: int) -> FloatArray:
         bad = np.argwhere(~np.isfinite(arr))[0]
         where = tuple(int(i) for i in bad)
         raise SolverError(f"{name} has a non-finite entry {arr[where]!r} at index {where}")
+    _check_range(arr, name)
     return arr
+
+
+def _check_range(arr: FloatArray, name: str) -> None:
+    """Refuse a matrix with an entry beyond MAX_PAYOFF in absolute value (the differences of
+    payoffs, the regrets and the dominance margins would overflow), or whose largest |entry|
+    is nonzero but below MIN_PAYOFF_SCALE (a tolerance relative to it would not be a normal
+    float, and rounding would exceed it)."""
+    top = np.abs(arr).max(axis=(-2, -1))
+    if (top > MAX_PAYOFF).any():
+        big = np.argwhere(np.abs(arr) > MAX_PAYOFF)[0]
+        where = tuple(int(i) for i in big)
+        raise PayoffRangeError(
+            f"{name} has the entry {float(arr[where])!r} at index {where}, beyond "
+            f"{MAX_PAYOFF:g} in absolute value: sums and differences of such payoffs overflow "
+            "floating point; divide the payoffs by a constant (that changes no equilibrium)"
+        )
+    small = np.atleast_1d((top > 0) & (top < MIN_PAYOFF_SCALE))
+    if small.any():
+        k = int(np.flatnonzero(small)[0])
+        which = f" (game {k})" if arr.ndim > 2 else ""
+        raise PayoffRangeError(
+            f"the largest |entry| of {name}{which} is {float(np.atleast_1d(top)[k])!r}, "
+            f"below {MIN_PAYOFF_SCALE:g}: tolerances relative to such payoffs underflow "
+            "floating point; multiply the payoffs by a constant (that changes no equilibrium)"
+        )
 
 
 def check_game(A: ArrayLike, B: ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -90,8 +123,43 @@ def snap_grid(M: FloatArray, tol: float) -> Fraction:
     digits for the default ``tol=1e-9``. Round-off of formulas (``0.1 + 0.2`` against ``0.3``)
     disappears, and no payoff moves by more than ``tol * scale(M) / 2000``.
     """
-    exponent = math.floor(math.log10(SNAP_FACTOR * tol * scale(M)))
+    s = scale(M)
+    product = SNAP_FACTOR * tol * s
+    if product >= sys.float_info.min:
+        exponent = math.floor(math.log10(product))
+    else:  # the product underflows (a tiny scale or tol): add the logarithms instead
+        exponent = math.floor(math.log10(s) + math.log10(SNAP_FACTOR * tol))
     return Fraction(10) ** exponent
+
+
+def grid_exponent(grid: Fraction) -> int:
+    """k for a grid of 10**k (exactly, whatever its size)."""
+    if grid >= 1:
+        return len(str(grid.numerator)) - 1
+    return 1 - len(str(grid.denominator))
+
+
+def rational_integers(M: object, name: str = "payoffs") -> tuple[list[list[int]], Fraction]:
+    """Exact rational payoffs (rows of ints and Fractions) as (integers, grid) with
+    ``M[i][j] == integers[i][j] * grid``: the grid is 1 over the common denominator, so the
+    integers are M scaled by a positive constant, with the same best replies and equilibria.
+    Raises SolverError for entries that are not int or Fraction, or a common denominator of
+    more than EXACT_MAX_BITS bits."""
+    try:
+        rows = [list(row) for row in M]  # type: ignore[attr-defined]
+    except TypeError:
+        raise SolverError(f"exact {name} must be rows of fractions") from None
+    common = 1
+    for row in rows:
+        for v in row:
+            if isinstance(v, bool) or not isinstance(v, (int, Fraction)):
+                raise SolverError(f"exact {name} must be ints or Fractions, got {v!r}")
+            common = math.lcm(common, v.denominator)
+            if common.bit_length() > EXACT_MAX_BITS:
+                raise SolverError(f"exact {name} need a common denominator of more than "
+                                  f"{EXACT_MAX_BITS} bits")
+    ints = [[int(v * common) for v in row] for row in rows]
+    return ints, Fraction(1, common)
 
 
 def snap_to_integers(M: FloatArray, tol: float) -> tuple[list[list[int]], Fraction]:

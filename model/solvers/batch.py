@@ -18,14 +18,13 @@ polytopes.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
 from . import _fast
-from ._common import FloatArray, snap_grid
+from ._common import FloatArray, grid_exponent, snap_grid
 
 __all__ = ["Pending", "batch_found", "pareto_batch", "snap_batch", "undominated_batch"]
 
@@ -56,7 +55,7 @@ def snap_batch(M: FloatArray, tol: float) -> tuple[np.ndarray, list[Fraction]]:
     grids = [snap_grid(M[k], tol) for k in range(N)]
     # Group the games by grid exponent: one vectorised rounding per group.
     out = np.empty(M.shape, dtype=np.int64)
-    exponents = np.array([round(math.log10(g)) for g in grids])
+    exponents = np.array([grid_exponent(g) for g in grids])
     for e in np.unique(exponents):
         idx = np.flatnonzero(exponents == e)
         ints = _fast._snap_fast(M[idx], grids[idx[0]])

@@ -85,11 +85,15 @@ def _mixed_dominator(
     sub = U[np.ix_(others, other)] / scale  # (p, q)
     target = U[i, other] / scale
     p, q = sub.shape
+    # The program is solved on payoffs divided by their largest |value| (a power of two, so
+    # exactly): HiGHS treats coefficients beyond 1e20 as infinite and drops tiny ones.
+    top = max(float(np.abs(sub).max()), float(np.abs(target).max()))
+    unit = 2.0 ** -np.frexp(top)[1] if top > 0 else 1.0
     # variables (sigma_1..sigma_p, t); maximise t  s.t.  t - sigma^T sub[:, j] <= -target_j
     c = np.zeros(p + 1)
     c[-1] = -1.0
-    A_ub = np.hstack([-sub.T, np.ones((q, 1))])
-    b_ub = -target
+    A_ub = np.hstack([-sub.T * unit, np.ones((q, 1))])
+    b_ub = -target * unit
     A_eq = np.hstack([np.ones((1, p)), np.zeros((1, 1))])
     bounds = [(0.0, None)] * p + [(None, None)]
     from scipy.optimize import linprog  # deferred: importing scipy.optimize is slow

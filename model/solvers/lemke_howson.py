@@ -29,6 +29,7 @@ the equilibria that the enumeration engine lists.
 from __future__ import annotations
 
 import operator
+import time
 from fractions import Fraction
 from typing import SupportsIndex
 
@@ -55,6 +56,14 @@ _PIVOT_EPS = 1e-12
 _TIE_EPS = 1e-10
 #: A path longer than this is taken as a numerical failure.
 _MAX_PIVOTS = 200_000
+#: The float tableau is recomputed from the constraints every this many pivots.
+_REFRESH = 32
+#: The clock is read every this many pivots when a path has a deadline.
+_CLOCK_EVERY = 16
+
+
+class PathTimeout(Exception):
+    """A Lemke-Howson path did not end before its deadline."""
 
 
 class _Tableau:
@@ -81,11 +90,12 @@ class _Tableau:
 
 
 class _FloatTableau(_Tableau):
-    """Floating-point tableau, recomputed from the original constraints after every pivot.
+    """Floating-point tableau, updated in place by each pivot (a rank-one update, O(rows x
+    columns)) and recomputed from the original constraints every ``_REFRESH`` pivots.
 
-    Solving B^-1 [M | 1] afresh for each basis, instead of updating the tableau in place,
-    keeps round-off from building up along long paths. Tolerances decide zero entries and
-    ties.
+    Solving B^-1 [M | 1] afresh for a basis costs O(rows^3); doing it every few dozen pivots
+    keeps round-off from building up along long paths at a small share of that cost.
+    Tolerances decide zero entries and ties.
     """
 
     T: FloatArray
@@ -93,6 +103,7 @@ class _FloatTableau(_Tableau):
     def __init__(self, T: FloatArray, basis: list[int], lex: list[int]) -> None:
         super().__init__(T.copy(), basis, lex)
         self.M = T
+        self.pivots = 0
 
     def ratio_test(self, col: int) -> int:
         column = self.T[:, col]
@@ -109,12 +120,21 @@ class _FloatTableau(_Tableau):
         return int(rows[0])
 
     def pivot(self, row: int, col: int) -> None:
-        basis = self.basis[:]
-        basis[row] = col
-        try:
-            self.T = np.asarray(np.linalg.solve(self.M[:, basis], self.M), dtype=np.float64)
-        except np.linalg.LinAlgError:
-            raise SolverError("singular basis: numerical breakdown") from None
+        self.pivots += 1
+        if self.pivots % _REFRESH == 0:
+            basis = self.basis[:]
+            basis[row] = col
+            try:
+                self.T = np.asarray(np.linalg.solve(self.M[:, basis], self.M), dtype=np.float64)
+            except np.linalg.LinAlgError:
+                raise SolverError("singular basis: numerical breakdown") from None
+            return
+        T = self.T
+        prow = T[row] / T[row, col]
+        column = T[:, col].copy()
+        column[row] = 0.0
+        T -= np.outer(column, prow)
+        T[row] = prow
 
     def basic_values(self) -> list[tuple[int, Fraction | float]]:
         # Solved with the basis in sorted order, so that a basis gives the same values
@@ -220,18 +240,22 @@ def _strategy(tab: _Tableau, first: int, size: int) -> tuple[FloatArray, tuple[F
 
 
 def _lemke_howson(
-    A: FloatArray, B: FloatArray, label: int, tol: float, exact: bool
+    A: FloatArray, B: FloatArray, label: int, tol: float, exact: bool,
+    deadline: float | None = None,
 ) -> tuple[FloatArray, FloatArray, tuple[int | Fraction, ...]]:
     """Follow the path of ``label``; return (x, y, key) unverified.
 
     ``key`` identifies the result for deduplication: the exact strategies in exact mode,
-    the final bases in float mode.
+    the final bases in float mode. With a ``deadline`` (``time.monotonic()`` seconds) a path
+    still going at that time raises :class:`PathTimeout`.
     """
     m, n = A.shape
     P, Q = _integer_tableaux(A, B, tol) if exact else _float_tableaux(A, B)
     tab, other = (P, Q) if label < m else (Q, P)
     entering = label
-    for _ in range(_MAX_PIVOTS):
+    for step in range(_MAX_PIVOTS):
+        if deadline is not None and step % _CLOCK_EVERY == 0 and time.monotonic() > deadline:
+            raise PathTimeout(f"the path from label {label} was stopped after {step} pivots")
         row = tab.ratio_test(entering)
         leaving = tab.basis[row]
         tab.pivot(row, entering)

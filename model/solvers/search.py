@@ -88,14 +88,16 @@ def search_equilibria(A: FloatArray, B: FloatArray, tol: float, budget: float,
         y[j] = 1.0
         add(x, y)
 
-    from .lemke_howson import _lemke_howson
+    from .lemke_howson import PathTimeout, _lemke_howson
 
     labels_done = 0
     for label in range(m + n):
         if time.monotonic() > deadline:
             break
         try:
-            x, y, _ = _lemke_howson(A, B, label, tol, False)
+            x, y, _ = _lemke_howson(A, B, label, tol, False, deadline)
+        except PathTimeout:
+            break
         except (SolverError, ValueError, ZeroDivisionError, FloatingPointError):
             labels_done += 1
             continue

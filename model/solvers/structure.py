@@ -28,6 +28,7 @@ the player's largest |payoff|, far below any tie the solver resolves.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -113,6 +114,9 @@ class Reduction:
     parts: tuple[Part, ...]
     steps: tuple[DominanceStep, ...]
     kept: tuple[tuple[int, ...], tuple[int, ...]]
+    #: Dominance by mixed strategies was not checked to the end (its time ran out): fewer
+    #: actions may be removed than could be, which loses no equilibrium.
+    mixed_cut: bool = False
 
     @property
     def separable(self) -> bool:
@@ -307,9 +311,11 @@ def _block_pure(A: FloatArray, B: FloatArray, alive: list[list[int]], tols: tupl
 
 
 def _one_at_a_time(A: FloatArray, B: FloatArray, alive: list[list[int]],
-                   tols: tuple[float, float], steps: list[DominanceStep], mixed: bool) -> None:
+                   tols: tuple[float, float], steps: list[DominanceStep], mixed: bool,
+                   deadline: float | None = None) -> bool:
     """Pure, then mixed strict dominance, one action per step (the order of
-    :mod:`~model.solvers.dominance`), on the actions left."""
+    :mod:`~model.solvers.dominance`), on the actions left. The mixed checks (a linear
+    program each) stop at ``deadline``; returns whether they were stopped."""
     while True:
         step = None
         for player in (0, 1):
@@ -330,6 +336,8 @@ def _one_at_a_time(A: FloatArray, B: FloatArray, alive: list[list[int]],
             for player in (0, 1):
                 U = _own(A, B, player)
                 for i in alive[player]:
+                    if deadline is not None and time.monotonic() > deadline:
+                        return True
                     res = _mixed_dominator(U, alive[player], alive[1 - player], i)
                     if res is not None and res[1] > tols[player]:
                         kind = "mixed" if len(res[0]) > 1 else "pure"
@@ -338,32 +346,46 @@ def _one_at_a_time(A: FloatArray, B: FloatArray, alive: list[list[int]],
                 if step is not None:
                     break
         if step is None:
-            return
+            return False
         steps.append(step)
         alive[step.player] = [a for a in alive[step.player] if a != step.action]
 
 
 def iterated_actions(A: FloatArray, B: FloatArray, rows: Sequence[int], cols: Sequence[int],
-                     tol: float, mixed: bool = True
+                     tol: float, mixed: bool = True, deadline: float | None = None
                      ) -> tuple[list[DominanceStep], tuple[int, ...], tuple[int, ...]]:
     """Iterated strict dominance of actions among ``rows`` x ``cols`` of (A, B): the steps (in
     original indices) and the survivors. Large games first get vectorised rounds of pure
-    dominance, then what is left the one-at-a-time pure and mixed passes."""
+    dominance, then what is left the one-at-a-time pure and mixed passes (the mixed checks
+    stop at ``deadline``, a ``time.monotonic()`` time; :func:`iterated_actions_cut` says
+    whether they did)."""
+    steps, kr, kc, _ = iterated_actions_cut(A, B, rows, cols, tol, mixed, deadline)
+    return steps, kr, kc
+
+
+def iterated_actions_cut(A: FloatArray, B: FloatArray, rows: Sequence[int],
+                         cols: Sequence[int], tol: float, mixed: bool = True,
+                         deadline: float | None = None
+                         ) -> tuple[list[DominanceStep], tuple[int, ...], tuple[int, ...], bool]:
+    """:func:`iterated_actions`, and whether the mixed checks were stopped by ``deadline``."""
     alive = [list(rows), list(cols)]
     tols = (atol(A, tol), atol(B, tol))
     steps: list[DominanceStep] = []
     if len(rows) * len(cols) > BLOCK:
         _block_pure(A, B, alive, tols, steps)
-    _one_at_a_time(A, B, alive, tols, steps, mixed)
-    return steps, tuple(alive[0]), tuple(alive[1])
+    cut = _one_at_a_time(A, B, alive, tols, steps, mixed, deadline)
+    return steps, tuple(alive[0]), tuple(alive[1]), cut
 
 
 # ---------------------------------------------------------------------------- the whole pass
 def reduce_game(
     A: FloatArray, B: FloatArray, *, tol: float = 1e-9, chips: ChipLayout | None = None,
-    mixed: bool = True,
+    mixed: bool = True, deadline: float | None = None,
 ) -> Reduction:
     """Chip-level dominance, separation by chip and iterated strict dominance of (A, B).
+
+    Dominance by mixed strategies (a linear program per action) stops at ``deadline`` (a
+    ``time.monotonic()`` time); ``Reduction.mixed_cut`` then says so.
 
     ``chips`` describes how actions are made of chips (without it, only action-level dominance
     applies). ``tol`` is relative to each player's largest |payoff|, as everywhere.
@@ -397,9 +419,10 @@ def reduce_game(
                              (tuple(kept_r), tuple(kept_c)))
     else:
         rows, cols = tuple(range(m)), tuple(range(n))
-    steps, kr, kc = iterated_actions(A, B, rows, cols, tol, mixed)
+    steps, kr, kc, cut = iterated_actions_cut(A, B, rows, cols, tol, mixed, deadline)
     whole = Part(((), ()), ((), ()), A, B)
-    return Reduction((m, n), tuple(chip_steps), rows, cols, (whole,), tuple(steps), (kr, kc))
+    return Reduction((m, n), tuple(chip_steps), rows, cols, (whole,), tuple(steps), (kr, kc),
+                     cut)
 
 
 def product_strategy(layout: ChipLayout, player: int, part_chips: Sequence[Sequence[int]],
