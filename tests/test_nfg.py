@@ -178,12 +178,19 @@ def test_exact_gives_gambits_extreme_equilibria(
     assert ours == _gambit_extreme_equilibria(path)
 
 
-def test_the_shared_games_are_the_tested_copies() -> None:
-    shared = ROOT.parent / "shared" / "games" / "nfg"
-    if not shared.is_dir():
-        pytest.skip("no shared copy of the games here")
-    for path in sorted(shared.glob("*.nfg")):
-        assert (NFG_DIR / path.name).read_bytes() == path.read_bytes(), path.name
+def test_the_reference_games_are_the_copies_as_made() -> None:
+    """Every reference file matches the digest it was copied with, and every .nfg file has
+    one: an edited or added reference game is caught."""
+    import hashlib
+
+    folder = NFG_DIR.parent
+    listed = {}
+    for line in (folder / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split(maxsplit=1)
+        listed[name] = digest
+    assert {p.relative_to(folder).as_posix() for p in NFG_DIR.glob("*.nfg")} <= set(listed)
+    for name, digest in listed.items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
 
 
 def test_numbers_are_read_exactly() -> None:
