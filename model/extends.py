@@ -148,6 +148,12 @@ def _extend(
     try:
         written = Path(os.path.normpath(path.parent / ext))
         base_path = Path(os.path.realpath(written))
+        if not os.path.isabs(ext) and not os.path.lexists(written):
+            # not beside this file: the folders of --include-dir are searched in order
+            for root in roots:
+                if os.path.lexists(root / ext):
+                    base_path = Path(os.path.realpath(root / ext))
+                    break
     except (OSError, ValueError, RuntimeError):  # a NUL byte, a symlink loop...
         raise fail(f"cannot follow the path '{ext}'") from None
     if not any(_inside(base_path, d) for d in (folder, *roots)):
@@ -167,7 +173,8 @@ def _extend(
     base_display = _display(base_path)
     problem = file_problem(base_path)
     if problem == "file not found":
-        raise fail(f"file not found: {ext} (looked for {base_display})")
+        also = "".join(f", {_display(r / ext)}" for r in roots if not os.path.isabs(ext))
+        raise fail(f"file not found: {ext} (looked for {base_display}{also})")
     if problem is not None:
         raise fail(f"'{ext}' {problem}" if problem.startswith("is ") else f"'{ext}': {problem}")
     try:

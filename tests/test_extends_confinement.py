@@ -96,6 +96,24 @@ def test_a_symbolic_link_that_leads_out_is_refused(folder: Path) -> None:
     assert load(child_of(folder, "inner.yaml")).title == "Child"
 
 
+def test_include_dirs_are_searched_for_a_base_named_by_its_name(folder: Path,
+                                                                tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shutil.copy(BASE, shared / "common.yaml")
+    child = child_of(folder, "common.yaml")
+    p = only(child)
+    assert p.message == f"file not found: common.yaml (looked for {folder / 'common.yaml'})"
+    assert load(child, include_dirs=[shared]).title == "Child"
+    other = tmp_path / "other"
+    other.mkdir()
+    q = only(child, include_dirs=[other])
+    assert q.message == (f"file not found: common.yaml (looked for {folder / 'common.yaml'}, "
+                         f"{other / 'common.yaml'})")
+    shutil.copy(BASE, folder / "common.yaml")  # one beside the file comes first
+    assert load(child, include_dirs=[shared]).files[1] == (folder / "common.yaml").resolve()
+
+
 def test_include_dirs_allow_a_folder_outside(folder: Path, tmp_path: Path) -> None:
     shared = tmp_path / "shared"
     shared.mkdir()
