@@ -22,7 +22,7 @@ import numpy as np
 from .errors import UsageError, did_you_mean, known
 from .formula import Formula, InexactError, exact_number
 from .limits import EXACT_MAX_BITS, MAX_PAYOFF
-from .solvers.structure import ChipLayout
+from .solvers.structure import ChipLayout, ChipLinks
 
 # A clause maps chip name -> allowed level indices; a condition is a tuple of clauses (any of).
 Clause = Mapping[str, frozenset[int]]
@@ -230,14 +230,7 @@ class Game:
         if self.fixed is not None:  # payoffs given cell by cell link every chip
             return ((tuple(range(kr)), tuple(range(kc))),)
         shape = layout.levels[0] + layout.levels[1]
-        parent = list(range(kr + kc))
-
-        def find(u: int) -> int:
-            while parent[u] != u:
-                parent[u] = parent[parent[u]]
-                u = parent[u]
-            return u
-
+        links = ChipLinks(kr, kc)
         for term in self.terms:
             T = term.mask.reshape(shape)
             touched = [ax for ax in range(kr + kc)
@@ -246,12 +239,8 @@ class Game:
             if not any(ax in own for ax in touched):
                 continue  # changes no best reply of its player
             for ax in touched[1:]:
-                parent[find(ax)] = find(touched[0])
-        groups: dict[int, tuple[list[int], list[int]]] = {}
-        for ax in range(kr + kc):
-            g = groups.setdefault(find(ax), ([], []))
-            (g[0] if ax < kr else g[1]).append(ax if ax < kr else ax - kr)
-        return tuple((tuple(r), tuple(c)) for r, c in groups.values())
+                links.join(ax, touched[0])
+        return tuple((tuple(r), tuple(c)) for r, c in links.groups())
 
     @property
     def player_names(self) -> tuple[str, str]:

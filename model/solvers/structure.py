@@ -39,7 +39,7 @@ import numpy as np
 from ._common import FloatArray, atol
 from .dominance import DominanceStep, _mixed_dominator
 
-__all__ = ["ChipLayout", "ChipStep", "Part", "Reduction", "reduce_game"]
+__all__ = ["ChipLayout", "ChipLinks", "ChipStep", "Part", "Reduction", "reduce_game"]
 
 #: Relative size of a mixed second difference below which two chips are taken not to interact.
 SEPARATION = 1e-12
@@ -203,6 +203,39 @@ def _interacts(T: np.ndarray, p: int, q: int, limit: float) -> bool:
     return bool(np.abs(D).max() > limit) if D.size else False
 
 
+class ChipLinks:
+    """Which chips are linked (union-find over the row player's chips 0..kr-1 and the column
+    player's kr..kr+kc-1); the groups are the parts a game separates into."""
+
+    def __init__(self, kr: int, kc: int) -> None:
+        self.kr = kr
+        self.parent = list(range(kr + kc))
+
+    def find(self, u: int) -> int:
+        parent = self.parent
+        while parent[u] != u:
+            parent[u] = parent[parent[u]]
+            u = parent[u]
+        return u
+
+    def join(self, u: int, v: int) -> None:
+        self.parent[self.find(u)] = self.find(v)
+
+    def joined(self, u: int, v: int) -> bool:
+        return self.find(u) == self.find(v)
+
+    def groups(self) -> list[tuple[list[int], list[int]]]:
+        """(row chips, column chips) of each group, in order of their first chip."""
+        out: dict[int, tuple[list[int], list[int]]] = {}
+        for axis in range(len(self.parent)):
+            g = out.setdefault(self.find(axis), ([], []))
+            if axis < self.kr:
+                g[0].append(axis)
+            else:
+                g[1].append(axis - self.kr)
+        return list(out.values())
+
+
 def _parts(A: FloatArray, B: FloatArray, layout: ChipLayout,
            alive: list[list[list[int]]]) -> list[tuple[list[int], list[int]]]:
     """Groups of chips (row chips, column chips) that no payoff links; one group if none."""
@@ -212,37 +245,24 @@ def _parts(A: FloatArray, B: FloatArray, layout: ChipLayout,
     shape = tuple(len(a) for a in alive[0]) + tuple(len(a) for a in alive[1])
     TA = A[np.ix_(rows, cols)].reshape(shape)
     TB = B[np.ix_(rows, cols)].reshape(shape)
-    parent = list(range(kr + kc))
-
-    def find(u: int) -> int:
-        while parent[u] != u:
-            parent[u] = parent[parent[u]]
-            u = parent[u]
-        return u
-
+    links = ChipLinks(kr, kc)
     for T, own, M in ((TA, range(kr), A), (TB, range(kr, kr + kc), B)):
         limit = SEPARATION * max(float(np.abs(M).max()), 1e-300)
         for p in own:
             if shape[p] < 2:
                 continue
             for q in range(kr + kc):
-                if q == p or shape[q] < 2 or find(p) == find(q):
+                if q == p or shape[q] < 2 or links.joined(p, q):
                     continue
                 if _interacts(T, p, q, limit):
-                    parent[find(p)] = find(q)
-    groups: dict[int, tuple[list[int], list[int]]] = {}
-    for axis in range(kr + kc):
-        g = groups.setdefault(find(axis), ([], []))
-        if axis < kr:
-            g[0].append(axis)
-        else:
-            g[1].append(axis - kr)
+                    links.join(p, q)
+    groups = links.groups()
     # chips with a single level left carry no choice: fold them into the first group
-    out = [g for g in groups.values()
+    out = [g for g in groups
            if any(shape[c] > 1 for c in g[0]) or any(shape[kr + c] > 1 for c in g[1])]
     if not out:
         return [(list(range(kr)), list(range(kc)))]
-    fixed = [g for g in groups.values() if g not in out]
+    fixed = [g for g in groups if g not in out]
     for g in fixed:
         out[0][0].extend(g[0])
         out[0][1].extend(g[1])
