@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ._assemble import BLOCK, sum_terms
 from .errors import UsageError, did_you_mean, known
 from .formula import Formula, InexactError, exact_number
 from .limits import EXACT_MAX_BITS, MAX_PAYOFF
@@ -335,25 +336,20 @@ class Game:
         self._derive(env, N)
         m, n = self.shape
         values = self.term_values(env, N)
-        A = np.zeros((N, m * n))
-        B = np.zeros((N, m * n))
-        if self.fixed is not None:
-            A += self.fixed.A.reshape(-1)
-            B += self.fixed.B.reshape(-1)
         # Each cell is the sum of its terms added one at a time in the file's order: an
         # elementwise sum whose rounding is that of the point alone, not of how many points
         # share the batch (a matrix product's blocking depends on the batch size, and so do
         # the last digits of what it returns).
+        values_t = np.ascontiguousarray(values.T)
+        A = np.empty((N, m * n))
+        B = np.empty((N, m * n))
+        ok = True
         with np.errstate(all="ignore"):  # non-finite sums are reported just below
-            for t, term in enumerate(self.terms):
-                out = A if term.player == 0 else B
-                cells = np.flatnonzero(term.mask.reshape(-1))
-                if len(cells) == out.shape[1]:
-                    out += values[:, t, None]
-                elif len(cells):
-                    out[:, cells] += values[:, t, None]
+            for (starts, terms, base), out in zip(self._cell_terms, (A, B), strict=True):
+                ok &= sum_terms(values_t, starts, terms, base, out, BLOCK, MAX_PAYOFF)
         A3, B3 = A.reshape(N, m, n), B.reshape(N, m, n)
-        self._check_finite(values, A3, B3, env)
+        if not ok:
+            self._check_finite(values, A3, B3, env)
         return A3, B3
 
     def payoffs_surely_finite(self, params: Mapping[str, float]) -> bool:
@@ -451,6 +447,31 @@ class Game:
         env = {k: np.array([v]) for k, v in self.resolve(params, scenario).items()}
         self._derive(env, 1)
         return {d.name: float(env[d.name][0]) for d in self.derived}
+
+    @cached_property
+    def _cell_terms(self) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]:
+        """Per player, the terms of each cell for :func:`~model._assemble.sum_terms`: where
+        cell c's list starts and ends, the lists (term indices, in the file's order, cell
+        after cell) and the fixed payoffs every point starts from."""
+        m, n = self.shape
+        out = []
+        for player in (0, 1):
+            own = np.array([t for t, term in enumerate(self.terms) if term.player == player],
+                           dtype=np.int64)
+            starts = np.zeros(m * n + 1, dtype=np.int64)
+            terms = np.empty(0, dtype=np.int64)
+            if len(own):
+                masks = np.array([self.terms[t].mask.reshape(-1) for t in own])
+                cells, which = np.nonzero(masks.T)  # by cell, then by term
+                starts[1:] = np.cumsum(np.bincount(cells, minlength=m * n))
+                terms = own[which]
+            if self.fixed is not None:
+                M = self.fixed.A if player == 0 else self.fixed.B
+                base = np.ascontiguousarray(M, dtype=float).reshape(-1)
+            else:
+                base = np.zeros(m * n)
+            out.append((starts, terms, base))
+        return tuple(out)
 
     def term_values(self, env: Mapping[str, np.ndarray], N: int) -> np.ndarray:
         """The (N, T) values of every term at N parameter points."""

@@ -376,6 +376,28 @@ def test_tipping_tolerance_is_in_the_parameters_units() -> None:
     assert "located to within 2:" in r.stdout
 
 
+def test_a_worker_that_dies_halfway_through_a_result_stops_the_run() -> None:
+    """A worker killed while it sends a result leaves part of a message in the pipe; the pool's
+    reader would wait for the rest for ever (the parent holds a writing end), and so would the
+    program at exit. The run must stop with the clear message, and the program end."""
+    script = (
+        "from model.errors import LeverageError\n"
+        "from model.sensitivity.engine import ordered_map\n"
+        "from worker_faults import die_halfway\n"
+        "if __name__ == '__main__':\n"
+        "    try:\n"
+        "        list(ordered_map(die_halfway, None, [(0,), (1,), (2,)], 2))\n"
+        "    except LeverageError as exc:\n"
+        "        print('stopped:', exc)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent),
+                                                         str(ROOT)])}
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                       timeout=60, env=env)
+    assert r.returncode == 0, r.stderr
+    assert "stopped: a worker process stopped unexpectedly" in r.stdout, r.stdout + r.stderr
+
+
 def test_a_worker_that_dies_is_a_clear_error_and_the_run_resumes(tmp_path: Path) -> None:
     import psutil
 

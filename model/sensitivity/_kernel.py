@@ -293,7 +293,10 @@ def solve_points(A: np.ndarray, B: np.ndarray, margin: float, gray: float, max_p
 def payoffs_and_regrets(A: np.ndarray, B: np.ndarray, owner: np.ndarray, xs: np.ndarray,
                         ys: np.ndarray):
     """Per equilibrium e of game owner[e]: the payoffs (x A y, x B y), each player's regret
-    (gain of the best pure deviation) and each player's largest |payoff| in that game."""
+    (gain of the best pure deviation) and each player's largest |payoff| in that game.
+
+    Only the columns in y's support and the rows in x's support are read (most equilibria
+    are pure), and a game's largest payoffs are found once for its run of equilibria."""
     E = owner.shape[0]
     m, n = A.shape[1], A.shape[2]
     pay = np.empty((E, 2))
@@ -301,27 +304,50 @@ def payoffs_and_regrets(A: np.ndarray, B: np.ndarray, owner: np.ndarray, xs: np.
     scale = np.empty((E, 2))
     Ay = np.empty(m)
     xB = np.empty(n)
+    sx = np.empty(m, dtype=np.int64)
+    sy = np.empty(n, dtype=np.int64)
+    last = -1
+    sa = 0.0
+    sb = 0.0
     for e in range(E):
         g = owner[e]
-        sa = 0.0
-        sb = 0.0
+        if g != last:
+            sa = 0.0
+            sb = 0.0
+            for i in range(m):
+                for j in range(n):
+                    sa = max(sa, abs(A[g, i, j]))
+                    sb = max(sb, abs(B[g, i, j]))
+            last = g
+        kx = 0
+        for i in range(m):
+            if xs[e, i] != 0.0:
+                sx[kx] = i
+                kx += 1
+        ky = 0
+        for j in range(n):
+            if ys[e, j] != 0.0:
+                sy[ky] = j
+                ky += 1
         for i in range(m):
             s = 0.0
-            for j in range(n):
+            for k in range(ky):
+                j = sy[k]
                 s += A[g, i, j] * ys[e, j]
-                sa = max(sa, abs(A[g, i, j]))
-                sb = max(sb, abs(B[g, i, j]))
             Ay[i] = s
         for j in range(n):
             s = 0.0
-            for i in range(m):
+            for k in range(kx):
+                i = sx[k]
                 s += xs[e, i] * B[g, i, j]
             xB[j] = s
         va = 0.0
-        for i in range(m):
+        for k in range(kx):
+            i = sx[k]
             va += xs[e, i] * Ay[i]
         vb = 0.0
-        for j in range(n):
+        for k in range(ky):
+            j = sy[k]
             vb += xB[j] * ys[e, j]
         pay[e, 0] = va
         pay[e, 1] = vb

@@ -369,6 +369,50 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return pool
 
 
+#: Seconds between looks at whether every worker process is still alive.
+WATCH = 0.5
+
+
+def _await(pool: ProcessPoolExecutor, futures: list[Future[Any]],
+           return_when: str) -> set[Future[Any]]:
+    """``wait(futures)``, looking every ``WATCH`` seconds at the pool's processes: a worker
+    killed while it sends a result can leave the pool waiting for the rest of the message
+    for ever, so a dead worker is taken as a broken pool whether or not the pool has
+    noticed."""
+    while True:
+        done, _ = wait(futures, timeout=WATCH, return_when=return_when)
+        if done:
+            return done
+        procs = getattr(pool, "_processes", None) or {}
+        if any(p.exitcode is not None for p in list(procs.values())):
+            raise BrokenProcessPool("a worker process died")
+
+
+def _discard_pool() -> None:
+    """Stop the pool of this process (after a worker died) and its remaining workers, so
+    that neither a later run nor the exit of the program waits on it."""
+    global _POOL
+    if _POOL is None:
+        return
+    _, pool = _POOL
+    _POOL = None
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for p in procs:
+        if p.exitcode is None:
+            p.kill()
+    for p in procs:
+        p.join(timeout=5)
+    # A worker that died halfway through a result leaves the pool's reader waiting for the
+    # rest; with every worker gone, closing this process's end for writing ends the wait.
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        try:
+            writer.close()
+        except OSError:
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def _call(fn: Callable[..., Any], blob: bytes, *args: Any) -> Any:
     """In a worker: ``fn(state, *args)`` with the state unpickled from ``blob`` (cached)."""
     global _STATE_CACHE
@@ -403,14 +447,17 @@ def ordered_map(fn: Callable[..., Any], state: Any, tasks: list[tuple[Any, ...]]
                 pending[nxt] = pool.submit(_call, fn, blob, *tasks[nxt])
                 nxt += 1
             if ordered:
-                yield pending.pop(k).result()
+                f = pending[k]
+                _await(pool, [f], FIRST_COMPLETED)
+                del pending[k]
             else:
-                done, _ = wait(list(pending.values()), return_when=FIRST_COMPLETED)
+                done = _await(pool, list(pending.values()), FIRST_COMPLETED)
                 f = next(iter(done))
                 del pending[next(i for i, g in pending.items() if g is f)]
-                yield f.result()
+            yield f.result()
     except BrokenProcessPool:
         pending.clear()
+        _discard_pool()
         raise LeverageError(
             "a worker process stopped unexpectedly (out of memory, or killed; from a Python "
             "script, also when the script does not guard its work with "

@@ -8,6 +8,7 @@ from fractions import Fraction
 from typing import TypeVar
 
 import numpy as np
+from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import LeverageError, UsageError
@@ -51,21 +52,39 @@ def _as_matrix(M: ArrayLike, name: str, ndim: int) -> FloatArray:
         raise SolverError(f"{name} must be {what}, got an array of shape {arr.shape}")
     if arr.shape[-2] < 1 or arr.shape[-1] < 1:
         raise SolverError(f"{name} must have at least one row and one column, got {arr.shape}")
-    if not np.all(np.isfinite(arr)):
+    top = _largest(arr.reshape(-1, arr.shape[-2] * arr.shape[-1]))
+    if not np.all(np.isfinite(top)):
         bad = np.argwhere(~np.isfinite(arr))[0]
         where = tuple(int(i) for i in bad)
         raise SolverError(f"{name} has a non-finite entry {arr[where]!r} at index {where}")
-    _check_range(arr, name)
+    _check_range(arr, name, top if arr.ndim > 2 else top[0])
     return arr
 
 
-def _check_range(arr: FloatArray, name: str) -> None:
+@njit(cache=True)
+def _largest(flat: np.ndarray) -> np.ndarray:
+    """Per row of ``flat``, the largest |entry|, or NaN if the row holds a non-finite one (one
+    pass, no temporary array)."""
+    out = np.empty(flat.shape[0])
+    for g in range(flat.shape[0]):
+        top = 0.0
+        for v in flat[g]:
+            a = abs(v)
+            if not a <= 1.7976931348623157e308:  # inf or NaN
+                top = np.nan
+                break
+            if a > top:
+                top = a
+        out[g] = top
+    return out
+
+
+def _check_range(arr: FloatArray, name: str, top: FloatArray | float) -> None:
     """Refuse a matrix with an entry beyond MAX_PAYOFF in absolute value (the differences of
     payoffs, the regrets and the dominance margins would overflow), or whose largest |entry|
     is nonzero but below MIN_PAYOFF_SCALE (a tolerance relative to it would not be a normal
-    float, and rounding would exceed it)."""
-    top = np.abs(arr).max(axis=(-2, -1))
-    if (top > MAX_PAYOFF).any():
+    float, and rounding would exceed it); ``top`` is the largest |entry| (of each game)."""
+    if (np.asarray(top) > MAX_PAYOFF).any():
         big = np.argwhere(np.abs(arr) > MAX_PAYOFF)[0]
         where = tuple(int(i) for i in big)
         raise PayoffRangeError(
@@ -73,7 +92,7 @@ def _check_range(arr: FloatArray, name: str) -> None:
             f"{MAX_PAYOFF:g} in absolute value: sums and differences of such payoffs overflow "
             "floating point; divide the payoffs by a constant (that changes no equilibrium)"
         )
-    small = np.atleast_1d((top > 0) & (top < MIN_PAYOFF_SCALE))
+    small = np.atleast_1d((np.asarray(top) > 0) & (np.asarray(top) < MIN_PAYOFF_SCALE))
     if small.any():
         k = int(np.flatnonzero(small)[0])
         which = f" (game {k})" if arr.ndim > 2 else ""
