@@ -345,8 +345,8 @@ class Game:
         B = np.empty((N, m * n))
         ok = True
         with np.errstate(all="ignore"):  # non-finite sums are reported just below
-            for (starts, terms, base), out in zip(self._cell_terms, (A, B), strict=True):
-                ok &= sum_terms(values_t, starts, terms, base, out, BLOCK, MAX_PAYOFF)
+            for (starts, terms, first), out in zip(self._cell_terms, (A, B), strict=True):
+                ok &= sum_terms(values_t, starts, terms, first, out, BLOCK, MAX_PAYOFF)
         A3, B3 = A.reshape(N, m, n), B.reshape(N, m, n)
         if not ok:
             self._check_finite(values, A3, B3, env)
