@@ -318,6 +318,10 @@ class PeriodResult:
     equilibria: int
     forced: tuple[str, ...] = ()
     clipped: tuple[str, ...] = ()
+    #: whether ``equilibria`` counts every equilibrium of the period's game (else the selection
+    #: was made among those a search found), and what the solver guarantees
+    complete: bool = True
+    guarantee: str = ""
 
 
 @dataclass(frozen=True)
@@ -431,6 +435,8 @@ class SimulationResult:
                     "weight": r.weight,
                     "cumulative": list(r.cumulative),
                     "equilibria": r.equilibria,
+                    "complete": r.complete,
+                    "guarantee": r.guarantee,
                     "forced": list(r.forced),
                     "clipped": list(r.clipped),
                 }
@@ -684,6 +690,8 @@ def simulate(
                 equilibria=len(candidates),
                 forced=tuple(f.text for f in active),
                 clipped=tuple(clipped),
+                complete=bool(result.complete),
+                guarantee=str(result.guarantee),
             )
         )
         previous = (x, y)

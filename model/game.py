@@ -1,9 +1,10 @@
 """A compiled game: action profiles from chip combinations, payoffs as vectorised formulas.
 
 Each payoff term is a (mask over action profiles, formula) pair. For a batch of N parameter
-points, the term values form an (N, T) array and each term is added, in the file's order, to
-the profiles its mask selects, so a whole grid is built without a Python loop over its points
-and a point's payoffs are the same bits whatever batch it is computed in.
+points, the term values form an (N, T) array and each term is added to the profiles its mask
+selects (once per row for a term that depends on the row player's chips only, once per column
+for one on the column player's), so a whole grid is built without a Python loop over its
+points and a point's payoffs are the same bits whatever batch it is computed in.
 """
 
 from __future__ import annotations
@@ -336,17 +337,19 @@ class Game:
         self._derive(env, N)
         m, n = self.shape
         values = self.term_values(env, N)
-        # Each cell is the sum of its terms added one at a time in the file's order: an
-        # elementwise sum whose rounding is that of the point alone, not of how many points
-        # share the batch (a matrix product's blocking depends on the batch size, and so do
-        # the last digits of what it returns).
+        # Each cell is a fixed sequence of additions (its row's terms, its column's, its
+        # own: see model._assemble): an elementwise sum whose rounding is that of the point
+        # alone, not of how many points share the batch (a matrix product's blocking depends
+        # on the batch size, and so do the last digits of what it returns).
         values_t = np.ascontiguousarray(values.T)
         A = np.empty((N, m * n))
         B = np.empty((N, m * n))
         ok = True
         with np.errstate(all="ignore"):  # non-finite sums are reported just below
-            for (starts, terms, first), out in zip(self._cell_terms, (A, B), strict=True):
-                ok &= sum_terms(values_t, starts, terms, first, out, BLOCK, MAX_PAYOFF)
+            for (rs, rt, cs, ct, s, t, first), out in zip(self._cell_terms, (A, B),
+                                                          strict=True):
+                ok &= sum_terms(values_t, rs, rt, cs, ct, s, t, first, n, out, BLOCK,
+                                MAX_PAYOFF)
         A3, B3 = A.reshape(N, m, n), B.reshape(N, m, n)
         if not ok:
             self._check_finite(values, A3, B3, env)
@@ -449,28 +452,50 @@ class Game:
         return {d.name: float(env[d.name][0]) for d in self.derived}
 
     @cached_property
-    def _cell_terms(self) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]:
-        """Per player, the terms of each cell for :func:`~model._assemble.sum_terms`: where
-        cell c's list starts and ends, the lists (term indices, in the file's order, cell
-        after cell) and the fixed payoffs every point starts from."""
+    def _cell_terms(self) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                         np.ndarray, np.ndarray, np.ndarray], ...]:
+        """Per player, the terms for :func:`~model._assemble.sum_terms`: those constant along
+        each row (by row), those constant along each column (by column), the others (by
+        cell), each as (where each list starts, the lists of term indices in the file's
+        order), and the fixed payoffs every point starts from."""
         m, n = self.shape
+
+        def lists(masks: list[np.ndarray], own: np.ndarray, size: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+            starts = np.zeros(size + 1, dtype=np.int64)
+            if not masks:
+                return starts, np.empty(0, dtype=np.int64)
+            places, which = np.nonzero(np.array(masks).T)  # by place, then by term
+            starts[1:] = np.cumsum(np.bincount(places, minlength=size))
+            return starts, own[which]
+
         out = []
         for player in (0, 1):
-            own = np.array([t for t, term in enumerate(self.terms) if term.player == player],
-                           dtype=np.int64)
-            starts = np.zeros(m * n + 1, dtype=np.int64)
-            terms = np.empty(0, dtype=np.int64)
-            if len(own):
-                masks = np.array([self.terms[t].mask.reshape(-1) for t in own])
-                cells, which = np.nonzero(masks.T)  # by cell, then by term
-                starts[1:] = np.cumsum(np.bincount(cells, minlength=m * n))
-                terms = own[which]
+            rows: tuple[list[np.ndarray], list[int]] = ([], [])
+            cols: tuple[list[np.ndarray], list[int]] = ([], [])
+            cells: tuple[list[np.ndarray], list[int]] = ([], [])
+            for t, term in enumerate(self.terms):
+                if term.player != player:
+                    continue
+                M = term.mask
+                if (M == M[:, :1]).all():
+                    rows[0].append(M[:, 0])
+                    rows[1].append(t)
+                elif (M == M[:1, :]).all():
+                    cols[0].append(M[0, :])
+                    cols[1].append(t)
+                else:
+                    cells[0].append(M.reshape(-1))
+                    cells[1].append(t)
             if self.fixed is not None:
-                M = self.fixed.A if player == 0 else self.fixed.B
-                base = np.ascontiguousarray(M, dtype=float).reshape(-1)
+                F = self.fixed.A if player == 0 else self.fixed.B
+                base = np.ascontiguousarray(F, dtype=float).reshape(-1)
             else:
                 base = np.zeros(m * n)
-            out.append((starts, terms, base))
+            out.append((*lists(rows[0], np.array(rows[1], dtype=np.int64), m),
+                        *lists(cols[0], np.array(cols[1], dtype=np.int64), n),
+                        *lists(cells[0], np.array(cells[1], dtype=np.int64), m * n),
+                        base))
         return tuple(out)
 
     def term_values(self, env: Mapping[str, np.ndarray], N: int) -> np.ndarray:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
 
 import model
@@ -89,3 +90,50 @@ def test_a_simulation_without_its_cache_is_the_same(monkeypatch: pytest.MonkeyPa
 def test_finite_payoffs_told_from_the_terms() -> None:
     game = model.load(ROOT / "payoffs/baseline.yaml")
     assert game.payoffs_surely_finite(game.baseline())
+
+
+def _random_nfg(path: Path, size: int, seed: int) -> Path:
+    rng = np.random.default_rng(seed)
+    A = rng.integers(-50, 50, (size, size))
+    B = rng.integers(-50, 50, (size, size))
+    cells = " ".join(f"{A[i, j]} {B[i, j]}" for j in range(size) for i in range(size))
+    path.write_text(f'NFG 1 R "random" {{ "Row" "Col" }} {{ {size} {size} }}\n\n{cells}\n')
+    return path
+
+
+def test_credibility_and_simulate_say_when_the_stage_list_is_not_complete(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A generic 40 x 40 game is beyond enumeration: its punishments and each period's
+    selection are taken from the equilibria a search found, and both reports say so."""
+    from model.cli import main
+
+    monkeypatch.setattr(sys.modules["model.solve"], "DEFAULT_BUDGET", 1.0)
+    f = _random_nfg(tmp_path / "r40.nfg", 40, 3)
+    assert main(["credibility", str(f), "--deal", "profile:0,0", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["stage_equilibria"]["complete"] is False
+    assert "not exhaustive" in doc["stage_equilibria"]["guarantee"]
+    assert main(["credibility", str(f), "--deal", "profile:0,0"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "stage equilibria found: the search was not exhaustive" in text
+    assert main(["simulate", str(f), "--periods", "2"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "in periods 1, 2 the list is not complete" in text
+    assert main(["simulate", str(f), "--periods", "1", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["periods"][0]["complete"] is False
+
+
+def test_credibility_and_simulate_say_when_the_stage_list_is_complete(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from model.cli import main
+
+    base = Path(__file__).resolve().parents[1] / "payoffs" / "baseline.yaml"
+    assert main(["credibility", str(base), "--deal", "deal", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["stage_equilibria"] == {
+        "count": 3, "complete": True,
+        "guarantee": "all equilibria: the enumeration was exhaustive"}
+    assert main(["simulate", str(base), "--periods", "2"]) == 0
+    assert "every period's list is complete" in capsys.readouterr().out

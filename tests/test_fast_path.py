@@ -341,3 +341,26 @@ def test_dominance_is_computed_when_first_read_and_results_pickle() -> None:
     assert [e.exact_strategies for e in again.equilibria] == [
         e.exact_strategies for e in result.equilibria
     ]
+
+
+def test_perturbed_lemke_howson_paths_find_equilibria_the_labels_miss() -> None:
+    """On generic 25 x 25 games, paths of perturbed copies end near equilibria that no label's
+    path of the game itself reaches; each is solved again on the game and verified there."""
+    from model.solvers import search
+    from model.solvers.verify import is_equilibrium
+
+    more = 0
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        A, B = rng.normal(size=(25, 25)), rng.normal(size=(25, 25))
+        with_paths = search.search_equilibria(A, B, 1e-9, 30.0, max_support=1)
+        assert with_paths.perturbed_done == search.PERTURBED_COPIES * 50
+        assert "perturbed copies" in with_paths.guarantee()
+        plain = search.search_equilibria(A, B, 1e-9, 30.0, max_support=1, perturbed=False)
+        assert plain.perturbed_done == 0
+        key = {tuple(np.round(np.concatenate(p), 9)) for p in plain.profiles}
+        for x, y in with_paths.profiles:
+            assert is_equilibrium(A, B, x, y, tol=1e-9)
+        assert key <= {tuple(np.round(np.concatenate(p), 9)) for p in with_paths.profiles}
+        more += len(with_paths.profiles) - len(plain.profiles)
+    assert more > 0

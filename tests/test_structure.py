@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.solve import FLOAT_METHOD, _auto_result, _structured, solve
+from model.solve import FLOAT_METHOD, MAX_LISTED, _auto_result, _structured, solve
 from model.solvers.structure import ChipLayout, reduce_game
 
 KNOWN = Path(__file__).resolve().parent / "data" / "games" / "known_equilibria.json"
@@ -78,7 +78,9 @@ def test_a_sum_of_known_games_has_the_products_of_their_equilibria(
         assert r.structure is not None
     assert r.complete
     if r.structure is not None and r.structure.reduction.separable:
-        assert len(r.equilibria) == expected
+        # all combinations are counted; at most MAX_LISTED of them are listed
+        assert r.structure.combinations == expected
+        assert len(r.equilibria) == min(expected, MAX_LISTED)
     # every listed equilibrium has marginals that are equilibria of the parts ...
     seen = set()
     for e in r.equilibria:
@@ -91,8 +93,9 @@ def test_a_sum_of_known_games_has_the_products_of_their_equilibria(
             assert hits, f"part {k} marginal is not an equilibrium of {games[k]['name']}"
             combo.append(hits[0])
         seen.add(tuple(combo))
-    # ... and every combination of the parts' equilibria is found
-    assert seen == set(itertools.product(*(range(len(k)) for k in known)))
+    # ... and every combination of the parts' equilibria is found (up to MAX_LISTED)
+    every = set(itertools.product(*(range(len(k)) for k in known)))
+    assert seen <= every and len(seen) == min(len(every), MAX_LISTED)
 
 
 def test_chip_levels_that_are_worse_whatever_happens_go_first() -> None:

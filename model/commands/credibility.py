@@ -235,6 +235,16 @@ def _inf(v: float | None) -> float | None:
     return None if v is None or math.isinf(v) else float(v)
 
 
+def _stage_words(sim: Any) -> str:
+    """What the list of stage equilibria the punishments are taken from covers."""
+    k = len(sim.equilibria)
+    listed = f"{k} stage equilibri{'um' if k == 1 else 'a'}"
+    if sim.complete:
+        return f"Chosen among all {listed} (the enumeration was exhaustive)."
+    return (f"Chosen among the {listed} found: {sim.guarantee}. A stage equilibrium not found "
+            "could punish harder, so a 'fails' below may be a deal that holds.")
+
+
 def to_json(game: Game, args: argparse.Namespace, overrides: Mapping[str, float],
             values: Mapping[str, float], r: Credibility, discount_source: str,
             A: np.ndarray, B: np.ndarray, others: dict[str, Any] | None) -> dict[str, Any]:
@@ -282,6 +292,9 @@ def to_json(game: Game, args: argparse.Namespace, overrides: Mapping[str, float]
                  "actions": [game.actions[0][i], game.actions[1][j]],
                  "outcome": game.outcome_of(i, j), "payoffs": list(r.payoffs)},
         "punishment": {"kind": r.punishment, "length": r.length},
+        "stage_equilibria": {"count": len(r.simultaneous.equilibria),
+                             "complete": bool(r.simultaneous.complete),
+                             "guarantee": r.simultaneous.guarantee},
         "discount": None if r.discount is None else {"value": r.discount,
                                                      "source": discount_source},
         "sides": sides,
@@ -371,6 +384,8 @@ def render(game: Game, args: argparse.Namespace, overrides: Mapping[str, float],
                 P.equilibrium].pure:
             out.append(f"      {names[0]}: {_mix_words(x, game.actions[0])}")
             out.append(f"      {names[1]}: {_mix_words(y, game.actions[1])}")
+    if r.punishment != "minmax":
+        out += wrap(_stage_words(r.simultaneous), "  ")
     out.append("")
 
     verdict_col = f"at {r.discount:.2f}" if r.discount is not None else "verdict"

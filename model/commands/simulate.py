@@ -220,7 +220,20 @@ def render(result: SimulationResult) -> str:
     lines.append(f"Cumulative discounted payoff: {names[0]} {u:.2f}, {names[1]} {v:.2f}{pay}")
     for note in result.notes:
         lines.append(f"Note: {note} (marked !)")
+    lines.append(_completeness(result))
     return "\n".join(lines) + "\n"
+
+
+def _completeness(result: SimulationResult) -> str:
+    """Whether each period's equilibrium was selected among all of that period's equilibria."""
+    partial = [r for r in result.periods if not r.complete]
+    if not partial:
+        return ("Equilibria: every period's list is complete (the enumeration was exhaustive), "
+                "so each selection is among all of them.")
+    which = ", ".join(str(r.period) for r in partial)
+    return (f"Equilibria: in period{'s' if len(partial) > 1 else ''} {which} the list is not "
+            f"complete ({partial[0].guarantee}); the selection there is among the equilibria "
+            "found.")
 
 
 def render_comparison(comparison: RestrictionComparison) -> str:

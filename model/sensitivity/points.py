@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -196,30 +197,13 @@ def solve_parts(A: np.ndarray, B: np.ndarray, layout: ChipLayout,
     a, b = check_batch(A, B)
     t = check_tol(tol)
     N, m, n = a.shape
+    idx, perms = _part_layout(tuple(tuple(L) for L in layout.levels),
+                              tuple((tuple(r), tuple(c)) for r, c in parts))
     sols = []
-    perms = []
-    for rows, cols in parts:
-        idx = []
-        for q, chips in ((0, rows), (1, cols)):
-            sel = [list(range(L)) if c in chips else [0]
-                   for c, L in enumerate(layout.levels[q])]
-            idx.append(_product_indices(sel, layout.levels[q]))
-        sub_a = np.ascontiguousarray(a[:, idx[0]][:, :, idx[1]])
-        sub_b = np.ascontiguousarray(b[:, idx[0]][:, :, idx[1]])
+    for rows_idx, cols_idx in idx:
+        sub_a = np.ascontiguousarray(a[:, rows_idx][:, :, cols_idx])
+        sub_b = np.ascontiguousarray(b[:, rows_idx][:, :, cols_idx])
         sols.append(solve_matrices(sub_a, sub_b, tol=t, strict=strict))
-    for q in (0, 1):
-        # position in the product of the parts' actions -> the player's original action
-        sizes = [len(_product_indices([list(range(L)) if c in p[q] else [0]
-                                       for c, L in enumerate(layout.levels[q])],
-                                      layout.levels[q])) for p in parts]
-        axes = [c for p in parts for c in p[q]]
-        grid = np.indices([layout.levels[q][c] for c in axes]).reshape(len(axes), -1)
-        levels = np.zeros((len(layout.levels[q]), grid.shape[1]), dtype=np.int64)
-        levels[axes] = grid
-        flat = np.asarray(np.ravel_multi_index(tuple(levels), layout.levels[q]),
-                          dtype=np.int64).reshape(-1)
-        assert len(flat) == int(np.prod(sizes))
-        perms.append(flat)
     # every combination of the parts' equilibria, point by point
     owner = np.arange(N)
     picks: list[np.ndarray] = []
@@ -259,6 +243,36 @@ def solve_parts(A: np.ndarray, B: np.ndarray, layout: ChipLayout,
     owner, xs, ys = owner[order], xs[order], ys[order]
     payoffs = _verify(a, b, owner, xs, ys, t)
     return PointSolutions(counts, owner, xs, ys, payoffs, exact, continuum, complete, method)
+
+
+@lru_cache(maxsize=32)
+def _part_layout(levels: tuple[tuple[int, ...], ...],
+                 parts: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]
+                 ) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[np.ndarray]]:
+    """For :func:`solve_parts`: each part's actions of each player (as indices of the whole
+    game's actions, the player's other chips at their first level), and per player the map
+    from a position in the product of the parts' actions to the player's action."""
+    idx = []
+    for rows, cols in parts:
+        pair = []
+        for q, chips in ((0, rows), (1, cols)):
+            sel = [list(range(L)) if c in chips else [0] for c, L in enumerate(levels[q])]
+            pair.append(_product_indices(sel, levels[q]))
+        idx.append((pair[0], pair[1]))
+    perms = []
+    for q in (0, 1):
+        sizes = [len(pair[q]) for pair in idx]
+        axes = [c for p in parts for c in p[q]]
+        grid = np.indices([levels[q][c] for c in axes]).reshape(len(axes), -1)
+        at = np.zeros((len(levels[q]), grid.shape[1]), dtype=np.int64)
+        at[axes] = grid
+        flat = np.asarray(np.ravel_multi_index(tuple(at), levels[q]),
+                          dtype=np.int64).reshape(-1)
+        assert len(flat) == int(np.prod(sizes))
+        perms.append(flat)
+    for arr in [*perms, *(a for pair in idx for a in pair)]:
+        arr.setflags(write=False)  # shared by every call: read only
+    return idx, perms
 
 
 def _product_indices(alive: Sequence[Sequence[int]], levels: Sequence[int]) -> np.ndarray:
@@ -307,10 +321,27 @@ def _canonical_order(owner: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.nd
     mixed = (sx.sum(axis=1) > 1) | (sy.sum(axis=1) > 1)
     bits_x = sx @ (1 << np.arange(sx.shape[1], dtype=np.int64)[::-1])
     bits_y = sy @ (1 << np.arange(sy.shape[1], dtype=np.int64)[::-1])
-    keys = [ys[:, j] for j in range(ys.shape[1] - 1, -1, -1)]
-    keys += [xs[:, i] for i in range(xs.shape[1] - 1, -1, -1)]
-    keys += [-bits_y, -bits_x, mixed, owner]
-    return np.lexsort(keys)
+    head = [-bits_y, -bits_x, mixed, owner]
+    order = np.lexsort(head)
+    # rows equal in all of ``head`` (two mixed equilibria on the same supports) are put in
+    # the order of their strategies; the rest are settled already
+    k = np.stack(head, axis=1)[order]
+    same = np.flatnonzero((k[1:] == k[:-1]).all(axis=1))
+    if len(same) == 0:
+        return order
+    tied = np.zeros(len(order), dtype=bool)
+    tied[same] = tied[same + 1] = True
+    with_next = np.zeros(len(order), dtype=bool)
+    with_next[same] = True
+    at = np.flatnonzero(tied)
+    rows = order[at]
+    opens = np.ones(len(at), dtype=bool)  # where a run of equal heads begins
+    opens[1:] = ~with_next[at[1:] - 1]
+    group = np.cumsum(opens)
+    keys = [ys[rows, j] for j in range(ys.shape[1] - 1, -1, -1)]
+    keys += [xs[rows, i] for i in range(xs.shape[1] - 1, -1, -1)]
+    order[at] = rows[np.lexsort([*keys, group])]
+    return order
 
 
 def _verify(a: np.ndarray, b: np.ndarray, owner: np.ndarray, xs: np.ndarray, ys: np.ndarray,

@@ -118,11 +118,8 @@ def _strategy_texts(labels: tuple[str, ...], S: np.ndarray) -> tuple[np.ndarray,
         if len(cols) == 1:
             prob[rows] = "1"
             continue
-        text = np.char.mod("%.6g", S[np.ix_(rows, cols)])
-        joined = text[:, 0].astype(object)
-        for c in range(1, len(cols)):
-            joined = joined + "; " + text[:, c].astype(object)
-        prob[rows] = joined
+        fmt = "; ".join(["%.6g"] * len(cols))
+        prob[rows] = [fmt % tuple(r) for r in S[np.ix_(rows, cols)].tolist()]
     return act, prob
 
 
