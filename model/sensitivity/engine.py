@@ -47,7 +47,7 @@ ENGINES = ("local", "dask")
 
 #: Payoff cells per chunk (points x m x n): about 16 MB of matrices per chunk in flight.
 CHUNK_CELLS = 1_000_000
-MIN_CHUNK, MAX_CHUNK = 64, 50_000
+MIN_CHUNK, MAX_CHUNK = 16, 50_000
 
 
 class PointSource(Protocol):
