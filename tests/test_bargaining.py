@@ -199,7 +199,7 @@ def test_symmetric_sets_give_symmetric_solutions(points, c) -> None:
 # ------------------------------------------------------------------ Rubinstein
 @pytest.mark.parametrize(("d1", "d2"), [(0.9, 0.9), (0.5, 0.8), (0.99, 0.9), (0.3, 0.95)])
 def test_rubinstein_shares_on_the_unit_line(d1: float, d2: float) -> None:
-    """The first proposer gets (1 - d2) / (1 - d1 d2) (Rubinstein 1982; DOMAIN.md)."""
+    """The first proposer gets (1 - d2) / (1 - d1 d2) (Rubinstein 1982; payoffs/SOURCES.md)."""
     r = rubinstein([(0, 1), (1, 0)], (0, 0), (d1, d2), first=0)
     assert close(r.agreement[0], (1 - d2) / (1 - d1 * d2))
     assert close(r.agreement[0], first_proposer_share(d1, d2))

@@ -152,7 +152,7 @@ def test_episodes_use_what_the_file_has(game: model.Game,
 
 
 def _stage(**changes: Any) -> Stage:
-    base = Stage(name="s", dates="then", text="what happened", sources=("DOMAIN.md",),
+    base = Stage(name="s", dates="then", text="what happened", sources=("payoffs/SOURCES.md",),
                  levels={"eda": "banned", "engines": "suspended", "ai_chips": "banned",
                          "rare_earths": "restricted", "traceability": "enforced",
                          "minerals": "banned"},

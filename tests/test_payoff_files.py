@@ -55,3 +55,29 @@ def test_schema_comment_points_to_the_schema(path: Path) -> None:
     first = path.read_text(encoding="utf-8").splitlines()[0]
     target = first.split("$schema=", 1)[1].strip()
     assert (path.parent / target).resolve() == (PAYOFFS / "schema.json").resolve()
+
+
+def test_every_fact_a_payoff_file_cites_is_in_the_repository() -> None:
+    """Source keys that point to unpublished material (the seed documents, the textbook
+    answers) have their content in payoffs/SOURCES.md, and no file points outside the
+    repository for a fact."""
+    import re
+
+    import yaml
+
+    sources_md = (ROOT / "payoffs" / "SOURCES.md").read_text()
+    sections = set(re.findall(r"^## (\S+)", sources_md, flags=re.M))
+    cited: set[str] = set()
+    for path in sorted((ROOT / "payoffs").rglob("*.yaml")):
+        doc = yaml.safe_load(path.read_text())
+        for key, text in (doc.get("sources") or {}).items():
+            assert "DOMAIN.md" not in text, f"{path.name}: {key} cites a file outside the repository"
+            if key.startswith("seed_") or "payoffs/SOURCES.md" in text:
+                cited.add(key)
+    assert cited, "no payoff file cites payoffs/SOURCES.md"
+    assert cited <= sections, f"not in payoffs/SOURCES.md: {sorted(cited - sections)}"
+    for folder in ("payoffs", "experiments", "model", "tests"):
+        for path in (ROOT / folder).rglob("*"):
+            if path.suffix in {".py", ".yaml", ".md", ".json"} and path.name != Path(__file__).name:
+                assert "DOMAIN.md" not in path.read_text(errors="replace"), path
+    assert "DOMAIN.md" not in (ROOT / "README.md").read_text()

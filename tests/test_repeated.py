@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PD = str(ROOT / "payoffs/textbook/prisoners_dilemma.yaml")
 BASELINE = str(ROOT / "payoffs/baseline.yaml")
 
-# DOMAIN.md textbook check: A=[[3,0],[5,1]], B=[[3,5],[0,1]]; T=5, R=3, P=1, S=0
+# payoffs/SOURCES.md, domain_textbook: A=[[3,0],[5,1]], B=[[3,5],[0,1]]; T=5, R=3, P=1, S=0
 PD_A = [[3, 0], [5, 1]]
 PD_B = [[3, 5], [0, 1]]
 

@@ -48,7 +48,7 @@ EPISODE = Episode(
                 "magnets. April: the US requires licences for Nvidia's H20; China halts Boeing "
                 "deliveries. 12 May: Geneva 90-day truce."
             ),
-            sources=("DOMAIN.md, episode 2 and the cards table", "seeds 001, 002 and 004"),
+            sources=("payoffs/SOURCES.md, episode 2 and the cards table", "seeds 001, 002 and 004"),
             levels={
                 "eda": "licensed",
                 "engines": "licensed",
@@ -82,7 +82,7 @@ EPISODE = Episode(
                 "the US fall 93% year on year in May (46.4 t); its magnet tracking system goes "
                 "live."
             ),
-            sources=("DOMAIN.md, episode 3 and the cards table", "seeds 000, 001 and 002",
+            sources=("payoffs/SOURCES.md, episode 3 and the cards table", "seeds 000, 001 and 002",
                      "China customs data via the press (customs_2025)"),
             levels={
                 "eda": "banned",
@@ -116,7 +116,7 @@ EPISODE = Episode(
                 "exports to the US rebound to 353 t, while the EDA and engine restrictions stay "
                 "in force until 2-3 July."
             ),
-            sources=("DOMAIN.md, episode 4", "China customs data via the press (customs_2025)"),
+            sources=("payoffs/SOURCES.md, episode 4", "China customs data via the press (customs_2025)"),
             levels={
                 "eda": "banned",
                 "engines": "suspended",
@@ -150,7 +150,7 @@ EPISODE = Episode(
                 "case-by-case licensing; H20 sales stay under the April licence rule until "
                 "August."
             ),
-            sources=("DOMAIN.md, episode 4 and the cards table", "seed 002"),
+            sources=("payoffs/SOURCES.md, episode 4 and the cards table", "seed 002"),
             levels={
                 "eda": "licensed",
                 "engines": "licensed",

@@ -47,7 +47,7 @@ EPISODE = Episode(
                 "additions. 3 Dec: China bans gallium, germanium and antimony exports to the US "
                 "'in principle'; industry associations call US chips 'no longer safe'."
             ),
-            sources=("DOMAIN.md, episode 1 and the cards table", "seed 003"),
+            sources=("payoffs/SOURCES.md, episode 1 and the cards table", "seed 003"),
             levels={
                 "eda": "licensed",
                 "engines": "licensed",

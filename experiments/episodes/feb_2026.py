@@ -31,12 +31,12 @@ EPISODE = Episode(
         "oct_2025": (
             "The leverage of October 2025 (see experiments/episodes/oct_2025.py): dependence at "
             "the magnet stage, 0.94, and the IEA's 8-year lead time (IEA, October 2025); no "
-            "source in DOMAIN.md moves either between October 2025 and February 2026."
+            "source in payoffs/SOURCES.md moves either between October 2025 and February 2026."
         ),
         "trace_leakage": (
             "Back to the baseline's 0.2 (a judgement of the file): the Busan truce suspended "
             "China's October controls, the 0.1% de-minimis rule with them, until 10 November "
-            "2026 (DOMAIN.md, cards table, seeds 001 and 002)."
+            "2026 (press, October-November 2025: payoffs/SOURCES.md)."
         ),
     },
     history=(
@@ -48,7 +48,7 @@ EPISODE = Episode(
                 "an April 2026 visit. The Busan truce holds; H200 sales allowed to approved "
                 "buyers with 25% to the US government since 8 Dec 2025."
             ),
-            sources=("DOMAIN.md, episodes 6-8 and the cards table", "seeds 002 and 004"),
+            sources=("payoffs/SOURCES.md, episodes 6-8 and the cards table", "seeds 002 and 004"),
             levels={
                 "eda": "licensed",
                 "engines": "licensed",

@@ -36,8 +36,8 @@ EPISODE = Episode(
             "the world's magnets (IEA, October 2025). years_us_magnet_substitution 8: the IEA's "
             "lead time of a new minerals facility, given in the same commentary. trace_leakage "
             "0: the 0.1% de-minimis rule of 9 October reaches magnets and parts made abroad "
-            "with Chinese rare earths, closing the third-country route on paper (seeds 001 and "
-            "002 in DOMAIN.md; the file's description of trace_leakage names the rule). "
+            "with Chinese rare earths, closing the third-country route on paper (MOFCOM, 9 "
+            "October 2025, via the press: payoffs/SOURCES.md; the file's trace_leakage names it). "
             "The spiral and the cut stay at the baseline: no source sizes them for October."
         ),
     },
@@ -50,7 +50,7 @@ EPISODE = Episode(
                 "licensing and a 0.1% de-minimis rule. 10 Oct: the US threatens 100% tariffs "
                 "and 'critical software' controls."
             ),
-            sources=("DOMAIN.md, episode 6 and the cards table", "seeds 001, 002 and 003"),
+            sources=("payoffs/SOURCES.md, episode 6 and the cards table", "seeds 001, 002 and 003"),
             levels={
                 "eda": "licensed",
                 "engines": "licensed",
@@ -89,7 +89,7 @@ EPISODE = Episode(
                 "controls to 10 Nov 2026, its gallium, germanium and antimony ban to 27 Nov 2026 "
                 "with licensing kept; the US affiliates rule suspended on 10 Nov 2025."
             ),
-            sources=("DOMAIN.md, episode 6 and the cards table", "seeds 001, 002 and 003"),
+            sources=("payoffs/SOURCES.md, episode 6 and the cards table", "seeds 001, 002 and 003"),
             levels={
                 "eda": "licensed",
                 "engines": "licensed",
