@@ -22,7 +22,7 @@ from .game import Game
 from .io import atomic_write, dumps_json, os_reason
 from .limits import MAX_TIMEOUT, SolveTimeout
 
-EXIT_OK, EXIT_FAIL, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_TIMEOUT = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -347,6 +347,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"leverage: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except SolveTimeout as exc:  # the user's --timeout ran out
+        print(f"leverage: {exc}", file=sys.stderr)
+        return EXIT_TIMEOUT
     except LeverageError as exc:
         print(f"leverage: {exc}", file=sys.stderr)
         return EXIT_FAIL

@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from ._assemble import BLOCK, sum_terms
 from .errors import UsageError, did_you_mean, known
 from .formula import Formula, InexactError, exact_number
 from .limits import EXACT_MAX_BITS, MAX_PAYOFF
@@ -341,15 +340,22 @@ class Game:
         # own: see model._assemble): an elementwise sum whose rounding is that of the point
         # alone, not of how many points share the batch (a matrix product's blocking depends
         # on the batch size, and so do the last digits of what it returns).
-        values_t = np.ascontiguousarray(values.T)
+        values_t = np.ascontiguousarray(values.T) if N * m * n >= COMPILED_CELLS else values
         A = np.empty((N, m * n))
         B = np.empty((N, m * n))
+        compiled = N * m * n >= COMPILED_CELLS
         ok = True
         with np.errstate(all="ignore"):  # non-finite sums are reported just below
             for (rs, rt, cs, ct, s, t, first), out in zip(self._cell_terms, (A, B),
                                                           strict=True):
-                ok &= sum_terms(values_t, rs, rt, cs, ct, s, t, first, n, out, BLOCK,
-                                MAX_PAYOFF)
+                if compiled:  # a large batch: worth the compiler's start-up
+                    from ._assemble import BLOCK, sum_terms
+
+                    ok &= sum_terms(values_t, rs, rt, cs, ct, s, t, first, n, out, BLOCK,
+                                    MAX_PAYOFF)
+                else:
+                    _sum_terms_numpy(values, rs, rt, cs, ct, s, t, first, m, n, out)
+                    ok &= bool(np.all(np.abs(out) <= MAX_PAYOFF))
         A3, B3 = A.reshape(N, m, n), B.reshape(N, m, n)
         if not ok:
             self._check_finite(values, A3, B3, env)
@@ -689,3 +695,37 @@ class ReadOnlyMapping(Mapping[str, Any]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (ReadOnlyMapping, (self._data,))
+
+
+#: Batches of at least this many cells (points x profiles) are summed by the compiled loop of
+#: :mod:`model._assemble`; smaller ones by :func:`_sum_terms_numpy`, which makes the same
+#: additions in the same order (the same bits) without loading the compiler.
+COMPILED_CELLS = 1 << 20
+
+
+def _sum_terms_numpy(values: np.ndarray, row_starts: np.ndarray, row_terms: np.ndarray,
+                     col_starts: np.ndarray, col_terms: np.ndarray, starts: np.ndarray,
+                     terms: np.ndarray, base: np.ndarray, m: int, n: int,
+                     out: np.ndarray) -> None:
+    """:func:`model._assemble.sum_terms` in numpy: every cell gets the same additions in the
+    same order, ``((base + R[i]) + C[j])`` then its own terms, so the results are equal bit
+    for bit."""
+    N = values.shape[0]
+
+    def sums(st: np.ndarray, tm: np.ndarray, size: int) -> np.ndarray:
+        S = np.zeros((N, size))
+        counts = np.diff(st)
+        depth = int(counts.max(initial=0))
+        for r in range(depth):  # the r-th term of every list, in list order
+            at = np.flatnonzero(counts > r)
+            S[:, at] += values[:, tm[st[at] + r]]
+        return S
+
+    R = sums(row_starts, row_terms, m)
+    K = sums(col_starts, col_terms, n)
+    full = (base.reshape(m, n)[None, :, :] + R[:, :, None]) + K[:, None, :]
+    out[:] = full.reshape(N, m * n)
+    counts = np.diff(starts)
+    for r in range(int(counts.max(initial=0))):
+        at = np.flatnonzero(counts > r)
+        out[:, at] += values[:, terms[starts[at] + r]]

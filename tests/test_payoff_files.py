@@ -71,7 +71,7 @@ def test_every_fact_a_payoff_file_cites_is_in_the_repository() -> None:
     for path in sorted((ROOT / "payoffs").rglob("*.yaml")):
         doc = yaml.safe_load(path.read_text())
         for key, text in (doc.get("sources") or {}).items():
-            assert "DOMAIN.md" not in text, f"{path.name}: {key} cites a file outside the repository"
+            assert "DOMAIN.md" not in text, f"{path.name}: {key} cites a file elsewhere"
             if key.startswith("seed_") or "payoffs/SOURCES.md" in text:
                 cited.add(key)
     assert cited, "no payoff file cites payoffs/SOURCES.md"

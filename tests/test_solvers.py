@@ -294,7 +294,8 @@ def test_solve_result_fields() -> None:
 
 
 def test_chicken_textbook_answer() -> None:
-    # payoffs/SOURCES.md, domain_textbook: chicken has two pure equilibria and a mixed one swerving with prob. 3/4.
+    # payoffs/SOURCES.md, domain_textbook: chicken has two pure equilibria and a mixed one
+    # swerving with probability 3/4.
     A = [[0, -1], [1, -4]]
     result = solve(A, np.transpose(A))
     assert result.pure == ((0, 1), (1, 0))

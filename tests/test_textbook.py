@@ -20,15 +20,15 @@ KNOWN = ROOT / "tests" / "data" / "games" / "known_equilibria.json"
 F = Fraction
 # file -> (source, equilibria as (row strategy, column strategy), sorted as the solver sorts)
 CASES = [
-    pytest.param("prisoners_dilemma", "payoffs/SOURCES.md, domain_textbook: only (defect, defect)",
+    pytest.param("prisoners_dilemma", "SOURCES.md, domain_textbook: only (defect, defect)",
                  [((0, 1), (0, 1))], id="prisoners-dilemma"),
-    pytest.param("chicken", "payoffs/SOURCES.md, domain_textbook: two pure, mixed swerve 3/4",
+    pytest.param("chicken", "SOURCES.md, domain_textbook: two pure, mixed swerve 3/4",
                  [((0, 1), (1, 0)), ((F(3, 4), F(1, 4)), (F(3, 4), F(1, 4))), ((1, 0), (0, 1))],
                  id="chicken"),
-    pytest.param("battle_of_the_sexes", "payoffs/SOURCES.md, domain_textbook: two pure, mixed 2/3, 1/3",
+    pytest.param("battle_of_the_sexes", "SOURCES.md, domain_textbook: two pure, mixed 2/3, 1/3",
                  [((0, 1), (0, 1)), ((F(2, 3), F(1, 3)), (F(1, 3), F(2, 3))), ((1, 0), (1, 0))],
                  id="battle-of-the-sexes"),
-    pytest.param("matching_pennies", "payoffs/SOURCES.md, domain_textbook: only (1/2, 1/2) for both",
+    pytest.param("matching_pennies", "SOURCES.md, domain_textbook: only (1/2, 1/2) for both",
                  [((F(1, 2), F(1, 2)), (F(1, 2), F(1, 2)))], id="matching-pennies"),
     pytest.param("stag_hunt", "Skyrms 2004, The Stag Hunt, payoffs 4/3/1: mixed at 2/3",
                  [((0, 1), (0, 1)), ((F(2, 3), F(1, 3)), (F(2, 3), F(1, 3))), ((1, 0), (1, 0))],

@@ -116,7 +116,8 @@ EPISODE = Episode(
                 "exports to the US rebound to 353 t, while the EDA and engine restrictions stay "
                 "in force until 2-3 July."
             ),
-            sources=("payoffs/SOURCES.md, episode 4", "China customs data via the press (customs_2025)"),
+            sources=("payoffs/SOURCES.md, episode 4",
+                     "China customs data via the press (customs_2025)"),
             levels={
                 "eda": "banned",
                 "engines": "suspended",

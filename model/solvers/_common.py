@@ -8,7 +8,6 @@ from fractions import Fraction
 from typing import TypeVar
 
 import numpy as np
-from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
 from ..errors import LeverageError, UsageError
@@ -61,22 +60,12 @@ def _as_matrix(M: ArrayLike, name: str, ndim: int) -> FloatArray:
     return arr
 
 
-@njit(cache=True)
 def _largest(flat: np.ndarray) -> np.ndarray:
-    """Per row of ``flat``, the largest |entry|, or NaN if the row holds a non-finite one (one
-    pass, no temporary array)."""
-    out = np.empty(flat.shape[0])
-    for g in range(flat.shape[0]):
-        top = 0.0
-        for v in flat[g]:
-            a = abs(v)
-            if not a <= 1.7976931348623157e308:  # inf or NaN
-                top = np.nan
-                break
-            if a > top:
-                top = a
-        out[g] = top
-    return out
+    """Per row of ``flat``, the largest |entry|: NaN or inf if the row holds a non-finite one
+    (a maximum propagates NaN), in one pass over the absolute values."""
+    if flat.shape[1] == 0:
+        return np.zeros(flat.shape[0])
+    return np.abs(flat).max(axis=1)
 
 
 def _check_range(arr: FloatArray, name: str, top: FloatArray | float) -> None:
