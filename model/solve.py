@@ -236,6 +236,14 @@ def _too_large(m: int, n: int, limit: int, why: str) -> SolverError | None:
     )
 
 
+def _refuse_if_too_large(m: int, n: int, limit: int, why: str) -> None:
+    """Raise :func:`_too_large`'s error, if any. The error is made in the raise itself: kept
+    in a local variable, it would hold its own traceback's frames (and the payoff matrices
+    of every caller) in a reference cycle until the cyclic collector ran."""
+    if _too_large(m, n, limit, why) is not None:
+        raise TooLarge(str(_too_large(m, n, limit, why)))
+
+
 def _lemke(A: FloatArray, B: FloatArray, tol: float) -> SolveResult:
     from .solvers.lemke_howson import lemke_howson_all
 
@@ -280,9 +288,7 @@ def _exact_result(
     A: FloatArray, B: FloatArray, tol: float, payoffs: tuple[Any, Any] | None = None
 ) -> SolveResult:
     m, n = A.shape
-    error = _too_large(m, n, MAX_BOUND_EXACT, "exact enumeration")
-    if error is not None:
-        raise error
+    _refuse_if_too_large(m, n, MAX_BOUND_EXACT, "exact enumeration")
     if payoffs is None:
         return _result(A, B, _enumerate(A, B, tol), tol, EXACT_METHOD, True)
     A_ints, grid_a = _exact_integers(payoffs[0], A, tol, "A")
@@ -326,9 +332,7 @@ def _auto_result(A: FloatArray, B: FloatArray, tol: float) -> SolveResult:
     m, n = A.shape
     if m * n <= SMALL_GAME:
         return _small_result(A, B, tol)
-    error = _too_large(m, n, MAX_BOUND_FLOAT, "full enumeration")
-    if error is not None:
-        raise error
+    _refuse_if_too_large(m, n, MAX_BOUND_FLOAT, "full enumeration")
     A_ints, grid_a = _fast.snap_integers(A, tol)
     B_ints, grid_b = _fast.snap_integers(B, tol)
     found, why = _fast.float_from_integers(A_ints, B_ints, (grid_a, grid_b))
@@ -439,9 +443,7 @@ def solve_batch(
     if method != "auto" or m * n <= SMALL_GAME:
         solve_one = _exact_result if method != "auto" else _small_result
         return [solve_one(a[k], b[k], t) for k in range(N)]
-    error = _too_large(m, n, MAX_BOUND_FLOAT, "full enumeration")
-    if error is not None:
-        raise error
+    _refuse_if_too_large(m, n, MAX_BOUND_FLOAT, "full enumeration")
     pareto = pareto_batch(a, b, t)
     out: list[SolveResult] = []
     done: dict[int, SolveResult] = {}

@@ -364,3 +364,33 @@ def test_perturbed_lemke_howson_paths_find_equilibria_the_labels_miss() -> None:
         assert key <= {tuple(np.round(np.concatenate(p), 9)) for p in with_paths.profiles}
         more += len(with_paths.profiles) - len(plain.profiles)
     assert more > 0
+
+
+@pytest.mark.parametrize("call", ["solve_batch", "auto"])
+def test_a_refusal_leaves_no_reference_cycle_holding_the_matrices(call: str) -> None:
+    """A refused game must not keep its caller's frames (and payoff matrices) alive in a
+    reference cycle: a sweep of large games refuses many points, and the matrices of every
+    chunk piled up until the cyclic collector ran (1.2 GB per worker on a 480 x 480 game)."""
+    import gc
+
+    from model.solve import TooLarge, _auto_result, solve_batch
+
+    rng = np.random.default_rng(5)
+    A = rng.normal(size=(2, 40, 40))
+    B = rng.normal(size=(2, 40, 40))
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        with pytest.raises(TooLarge):
+            if call == "solve_batch":
+                solve_batch(A, B)
+            else:
+                _auto_result(A[0], B[0], 1e-9)
+        gc.collect()
+        frames = [o for o in gc.garbage if type(o).__name__ == "frame"]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert frames == []
