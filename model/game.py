@@ -700,7 +700,7 @@ class ReadOnlyMapping(Mapping[str, Any]):
 #: Batches of at least this many cells (points x profiles) are summed by the compiled loop of
 #: :mod:`model._assemble`; smaller ones by :func:`_sum_terms_numpy`, which makes the same
 #: additions in the same order (the same bits) without loading the compiler.
-COMPILED_CELLS = 1 << 20
+COMPILED_CELLS = 1 << 18
 
 
 def _sum_terms_numpy(values: np.ndarray, row_starts: np.ndarray, row_terms: np.ndarray,

@@ -62,10 +62,10 @@ def _as_matrix(M: ArrayLike, name: str, ndim: int) -> FloatArray:
 
 def _largest(flat: np.ndarray) -> np.ndarray:
     """Per row of ``flat``, the largest |entry|: NaN or inf if the row holds a non-finite one
-    (a maximum propagates NaN), in one pass over the absolute values."""
+    (a maximum and a minimum propagate NaN), without a temporary array."""
     if flat.shape[1] == 0:
         return np.zeros(flat.shape[0])
-    return np.abs(flat).max(axis=1)
+    return np.maximum(flat.max(axis=1), -flat.min(axis=1))
 
 
 def _check_range(arr: FloatArray, name: str, top: FloatArray | float) -> None:
