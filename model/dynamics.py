@@ -635,7 +635,10 @@ def simulate(
         else:
             A, B = game.matrices(values)
             sub = np.ix_(allowed[0], allowed[1])
-            cache[key] = (A, B, solve(A[sub], B[sub], tol=tol))
+            # the chip structure holds when no action is forced out
+            whole = len(allowed[0]) == m and len(allowed[1]) == n
+            cache[key] = (A, B, solve(A[sub], B[sub], tol=tol,
+                                      chips=game.chip_layout if whole else None))
             while len(cache) > kept:  # the least recently used first
                 cache.popitem(last=False)
         A, B, result = cache[key]
@@ -690,7 +693,7 @@ def simulate(
                 equilibria=len(candidates),
                 forced=tuple(f.text for f in active),
                 clipped=tuple(clipped),
-                complete=bool(result.complete),
+                complete=bool(result.lists_all),
                 guarantee=str(result.guarantee),
             )
         )

@@ -122,6 +122,14 @@ class SolveResult:
     structure: Structure | None = None
     _dominance: DominanceResult | None = field(default=None, repr=False)
 
+    @property
+    def lists_all(self) -> bool:
+        """Whether ``equilibria`` holds every (extreme) equilibrium: the search was exhaustive
+        and, for a game that separates into parts, no combination of the parts' equilibria
+        was left out of the list (at most ``MAX_LISTED`` are listed)."""
+        return self.complete and (self.structure is None
+                                  or self.structure.combinations <= len(self.equilibria))
+
     @cached_property
     def dominance(self) -> DominanceResult:
         """Iterated removal of strictly dominated actions (by pure and mixed strategies)."""

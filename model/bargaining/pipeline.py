@@ -282,7 +282,7 @@ def disagreement_point(game: Game, A: np.ndarray, B: np.ndarray, spec: str,
         i, j = parse_profile(arg, game.shape)
         return Disagreement("profile", spec, (float(A[i, j]), float(B[i, j])),
                             "a given profile", profile=(i, j), outcome=game.outcome_of(i, j))
-    result = solve(A, B, tol=tol)
+    result = solve(A, B, tol=tol, chips=game.chip_layout)
     eqs = result.equilibria
     pays = [(float(e.payoffs[0]), float(e.payoffs[1])) for e in eqs]
     outcomes = [_equilibrium_outcome(game, *e.strategies) for e in eqs]

@@ -239,8 +239,12 @@ def _stage_words(sim: Any) -> str:
     """What the list of stage equilibria the punishments are taken from covers."""
     k = len(sim.equilibria)
     listed = f"{k} stage equilibri{'um' if k == 1 else 'a'}"
-    if sim.complete:
+    if sim.lists_all:
         return f"Chosen among all {listed} (the enumeration was exhaustive)."
+    if sim.complete:
+        return (f"Chosen among the {listed} listed, of {sim.structure.combinations:,} (every "
+                "one is a combination of the parts' equilibria, and at most "
+                f"{len(sim.equilibria):,} are listed): one not listed could punish harder.")
     return (f"Chosen among the {listed} found: {sim.guarantee}. A stage equilibrium not found "
             "could punish harder, so a 'fails' below may be a deal that holds.")
 
@@ -293,7 +297,7 @@ def to_json(game: Game, args: argparse.Namespace, overrides: Mapping[str, float]
                  "outcome": game.outcome_of(i, j), "payoffs": list(r.payoffs)},
         "punishment": {"kind": r.punishment, "length": r.length},
         "stage_equilibria": {"count": len(r.simultaneous.equilibria),
-                             "complete": bool(r.simultaneous.complete),
+                             "complete": bool(r.simultaneous.lists_all),
                              "guarantee": r.simultaneous.guarantee},
         "discount": None if r.discount is None else {"value": r.discount,
                                                      "source": discount_source},
@@ -454,7 +458,7 @@ def run(args: argparse.Namespace) -> int:
     deal = deal_profile(game, A, B, args.deal)
     discount, source = resolve_discount(game, values, args.discount)
     costs = _costs(game, values, args.reimpose_cost)
-    sim = solve(A, B)
+    sim = solve(A, B, chips=game.chip_layout)
     pun = punishments(A, B, sim, args.punishment)
     r = credibility(A, B, deal, punishment=args.punishment, discount=discount,
                     length=args.punishment_length, cost=costs, simultaneous=sim,

@@ -351,7 +351,7 @@ def _verdict(results: Mapping[int, StackelbergResult], side: int, names: Sequenc
 def run(args: argparse.Namespace) -> int:
     game, overrides, values, A, B = load_setting(args)
     leader = leader_index(game, args.leader)
-    sim = solve(A, B)
+    sim = solve(A, B, chips=game.chip_layout)
     results = {s: stackelberg(A, B, s, tie_break=args.tie_break, simultaneous=sim)
                for s in (0, 1)}
     if args.json:
