@@ -21,6 +21,7 @@ from ..errors import UsageError, did_you_mean, known
 from ..formula import Formula, FormulaError, parse
 from ..game import Game
 from ..solve import solve
+from ..text import codes
 from .disagreement import (
     Disagreement,
     maxmin_point,
@@ -122,9 +123,9 @@ class Bargain:
         raise KeyError(key)
 
     def to_json(self) -> dict[str, Any]:
-        from .report import bargain_json
-
-        return bargain_json(self)
+        """The bargain as one JSON object: the feasible set, the disagreement point and every
+        solution with its deal (``leverage bargain --json`` adds the parameters' leverage)."""
+        return _bargain_json(self)
 
 
 # ---------------------------------------------------------------------------------- inputs
@@ -410,3 +411,87 @@ def bargain(game: Game, params: Mapping[str, float] | None = None,
     overrides = dict(params or {})
     return Bargain(game, scenario, values, overrides, A, B, s, fs, dis, a, deltas, first,
                    tuple(sols))
+
+
+# ---------------------------------------------------------------------------------- JSON
+def _term_json(t: LotteryTerm, rcode: list[str], ccode: list[str]) -> dict[str, Any]:
+    i, j = t.profile
+    return {
+        "probability": t.probability,
+        "profile": [i, j],
+        "codes": [rcode[i], ccode[j]],
+        "actions": list(t.actions),
+        "outcome": t.outcome,
+        "payoffs": list(t.payoffs),
+        "same_payoffs": [list(p) for p in t.also],
+    }
+
+
+def _strategy_json(p: np.ndarray, labels: Sequence[str]) -> list[dict[str, Any]]:
+    return [{"action": int(k), "label": labels[int(k)], "probability": float(p[k])}
+            for k in np.flatnonzero(p > 1e-12)]
+
+
+def _bargain_json(b: Bargain) -> dict[str, Any]:
+    """The bargain as one JSON object (without the leverage of parameters)."""
+    g = b.game
+    rows, cols = g.actions
+    m, n = g.shape
+    rcode, ccode = codes("R", m), codes("C", n)
+    fs = b.feasible
+    d = b.disagreement
+    dis: dict[str, Any] = {
+        "kind": d.kind,
+        "spec": d.spec,
+        "payoffs": list(d.payoffs),
+        "description": d.description,
+        "rule": d.rule,
+        "equilibrium": d.equilibrium,
+        "outcome": d.outcome,
+        "profile": list(d.profile) if d.profile is not None else None,
+    }
+    if d.strategies is not None:
+        dis["strategies"] = [_strategy_json(d.strategies[0], rows),
+                             _strategy_json(d.strategies[1], cols)]
+    solutions = []
+    for s in b.solutions:
+        entry: dict[str, Any] = {
+            "key": s.key,
+            "name": s.name,
+            "payoffs": list(s.payoffs),
+            "gains": list(s.gains),
+            "deal": [_term_json(t, rcode, ccode) for t in s.deal],
+        }
+        detail = dict(s.detail)
+        if s.key == "threats":
+            x, y = (np.asarray(p) for p in detail.pop("strategies"))
+            detail["threats"] = [_strategy_json(x, rows), _strategy_json(y, cols)]
+        entry.update(detail)
+        solutions.append(entry)
+    out: dict[str, Any] = {
+        "file": str(g.path),
+        "title": g.title,
+        "sha256": g.sha256,
+        "scenario": b.scenario,
+        "parameters": {k: float(v) for k, v in b.parameters.items()},
+        "overrides": {k: float(v) for k, v in b.overrides.items()},
+        "players": list(g.player_names),
+        "actions": [list(rows), list(cols)],
+        "feasible": {
+            "deals": list(fs.deals) if fs.deals is not None else None,
+            "profiles": len(fs.profiles),
+            "hull": [list(v.payoffs) for v in fs.hull],
+            "frontier": [
+                {"payoffs": list(v.payoffs),
+                 "profiles": [{"profile": [i, j], "codes": [rcode[i], ccode[j]],
+                               "actions": [rows[i], cols[j]], "outcome": g.outcome_of(i, j)}
+                              for i, j in v.profiles]}
+                for v in fs.frontier.vertices
+            ],
+        },
+        "disagreement": dis,
+        "power": {g.player_names[0]: b.power, g.player_names[1]: 1 - b.power},
+        "solutions": solutions,
+        "leverage": [],
+    }
+    return out

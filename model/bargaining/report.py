@@ -28,86 +28,11 @@ def _prob(p: float) -> str:
     return f"{p:.2f}" if 0.005 <= p <= 0.995 else f"{p:.2g}" if p < 0.5 else f"{p:.3f}"
 
 
-def _term_json(t: LotteryTerm, rcode: list[str], ccode: list[str]) -> dict[str, Any]:
-    i, j = t.profile
-    return {
-        "probability": t.probability,
-        "profile": [i, j],
-        "codes": [rcode[i], ccode[j]],
-        "actions": list(t.actions),
-        "outcome": t.outcome,
-        "payoffs": list(t.payoffs),
-        "same_payoffs": [list(p) for p in t.also],
-    }
-
-
-def _strategy_json(p: np.ndarray, labels: Sequence[str]) -> list[dict[str, Any]]:
-    return [{"action": int(k), "label": labels[int(k)], "probability": float(p[k])}
-            for k in np.flatnonzero(p > 1e-12)]
-
-
 def bargain_json(b: Bargain, leverages: Sequence[Leverage] = ()) -> dict[str, Any]:
-    """Everything ``leverage bargain --json`` prints."""
-    g = b.game
-    rows, cols = g.actions
-    m, n = g.shape
-    rcode, ccode = codes("R", m), codes("C", n)
-    fs = b.feasible
-    d = b.disagreement
-    dis: dict[str, Any] = {
-        "kind": d.kind,
-        "spec": d.spec,
-        "payoffs": list(d.payoffs),
-        "description": d.description,
-        "rule": d.rule,
-        "equilibrium": d.equilibrium,
-        "outcome": d.outcome,
-        "profile": list(d.profile) if d.profile is not None else None,
-    }
-    if d.strategies is not None:
-        dis["strategies"] = [_strategy_json(d.strategies[0], rows),
-                             _strategy_json(d.strategies[1], cols)]
-    solutions = []
-    for s in b.solutions:
-        entry: dict[str, Any] = {
-            "key": s.key,
-            "name": s.name,
-            "payoffs": list(s.payoffs),
-            "gains": list(s.gains),
-            "deal": [_term_json(t, rcode, ccode) for t in s.deal],
-        }
-        detail = dict(s.detail)
-        if s.key == "threats":
-            x, y = (np.asarray(p) for p in detail.pop("strategies"))
-            detail["threats"] = [_strategy_json(x, rows), _strategy_json(y, cols)]
-        entry.update(detail)
-        solutions.append(entry)
-    out: dict[str, Any] = {
-        "file": str(g.path),
-        "title": g.title,
-        "sha256": g.sha256,
-        "scenario": b.scenario,
-        "parameters": {k: float(v) for k, v in b.parameters.items()},
-        "overrides": {k: float(v) for k, v in b.overrides.items()},
-        "players": list(g.player_names),
-        "actions": [list(rows), list(cols)],
-        "feasible": {
-            "deals": list(fs.deals) if fs.deals is not None else None,
-            "profiles": len(fs.profiles),
-            "hull": [list(v.payoffs) for v in fs.hull],
-            "frontier": [
-                {"payoffs": list(v.payoffs),
-                 "profiles": [{"profile": [i, j], "codes": [rcode[i], ccode[j]],
-                               "actions": [rows[i], cols[j]], "outcome": g.outcome_of(i, j)}
-                              for i, j in v.profiles]}
-                for v in fs.frontier.vertices
-            ],
-        },
-        "disagreement": dis,
-        "power": {g.player_names[0]: b.power, g.player_names[1]: 1 - b.power},
-        "solutions": solutions,
-        "leverage": [lv.to_json() for lv in leverages],
-    }
+    """Everything ``leverage bargain --json`` prints: the bargain's own JSON and the leverage
+    of each parameter asked for."""
+    out = b.to_json()
+    out["leverage"] = [lv.to_json() for lv in leverages]
     return out
 
 

@@ -1,0 +1,121 @@
+"""The package's modules import one way: from the payoff language up to the command line.
+
+The graph is read from the source (every import statement, those inside functions too), so an
+import hidden in a function to dodge a loop counts as much as one at the top.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "model"
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        out[name] = path
+    return out
+
+
+MODULES = _modules()
+
+
+def _targets(module: str, node: ast.Import | ast.ImportFrom) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [a.name for a in node.names]
+    package = module if MODULES[module].name == "__init__.py" else module.rsplit(".", 1)[0]
+    if node.level:
+        parts = package.split(".")
+        base = ".".join(parts[:len(parts) - node.level + 1] + ([node.module] if node.module
+                                                                else []))
+    else:
+        base = node.module or ""
+    return [f"{base}.{a.name}" if f"{base}.{a.name}" in MODULES else base for a in node.names]
+
+
+def _graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for module, path in MODULES.items():
+        deps: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                deps.update(t for t in _targets(module, node) if t in MODULES and t != module)
+        graph[module] = deps
+    return graph
+
+
+GRAPH = _graph()
+
+
+def test_the_graph_is_read() -> None:
+    assert "model.solve" in GRAPH["model"]
+    assert "model.game" in GRAPH["model.loader"]
+    assert len(GRAPH) > 50
+
+
+def test_no_module_imports_itself_back() -> None:
+    """No cycle, however long (Tarjan's strongly connected components)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in sorted(GRAPH[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                cycles.append(sorted(comp))
+
+    for v in sorted(GRAPH):
+        if v not in index:
+            visit(v)
+    assert cycles == []
+
+
+def test_the_solvers_stand_on_their_own() -> None:
+    """model.solvers needs nothing of the package but its errors and limits."""
+    allowed = {"model.errors", "model.limits"}
+    for module, deps in GRAPH.items():
+        if module.startswith("model.solvers"):
+            outside = {d for d in deps if not d.startswith("model.solvers")} - allowed
+            assert not outside, f"{module} imports {sorted(outside)}"
+
+
+@pytest.mark.parametrize("top", ["model.cli", "model.commands"])
+def test_only_the_command_line_imports_the_command_line(top: str) -> None:
+    front = {"model.cli", "model.__main__"}
+    for module, deps in GRAPH.items():
+        if module in front or module.startswith("model.commands"):
+            continue
+        bad = {d for d in deps if d == top or d.startswith(top + ".")}
+        assert not bad, f"{module} imports {sorted(bad)}"
+
+
+def test_drawing_stays_where_it_is_and_spreads_no_further() -> None:
+    """Pictures are made by model.plots; the modules that call it today are listed, and no
+    other computing module may start to."""
+    callers = {m for m, deps in GRAPH.items() if "model.plots" in deps}
+    assert callers <= {"model.sensitivity.maps", "model.sensitivity.montecarlo",
+                       "model.commands.simulate", "model.cli"}, sorted(callers)
