@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .solvers import _fast
+from .solvers import float_enumeration
 from .solvers._common import (
     FloatArray,
     SolverError,
@@ -36,7 +36,6 @@ from .solvers._common import (
     rational_integers,
     readonly,
 )
-from .solvers._fast import FloatFound
 from .solvers.batch import pareto_batch
 from .solvers.degeneracy import NONDEGENERATE, describe_witness
 from .solvers.dominance import DominanceResult, DominanceStep, _iterated
@@ -47,6 +46,7 @@ from .solvers.enumeration import (
     _enumerate_pruned,
     _pure_witness_of_ints,
 )
+from .solvers.float_enumeration import FloatFound
 from .solvers.pareto import _pareto
 from .solvers.structure import ChipLayout, Reduction, reduce_game
 
@@ -229,7 +229,7 @@ class TooLarge(SolverError):
 
 def _too_large(m: int, n: int, limit: int, why: str) -> SolverError | None:
     """The error for a game whose polytopes may have more than ``limit`` vertices, or None."""
-    bound = max(_fast.vertex_bound(m, m + n), _fast.vertex_bound(n, m + n))
+    bound = max(float_enumeration.vertex_bound(m, m + n), float_enumeration.vertex_bound(n, m + n))
     if bound <= limit:
         return None
     other = (
@@ -341,9 +341,9 @@ def _auto_result(A: FloatArray, B: FloatArray, tol: float) -> SolveResult:
     if m * n <= SMALL_GAME:
         return _small_result(A, B, tol)
     _refuse_if_too_large(m, n, MAX_BOUND_FLOAT, "full enumeration")
-    A_ints, grid_a = _fast.snap_integers(A, tol)
-    B_ints, grid_b = _fast.snap_integers(B, tol)
-    found, why = _fast.float_from_integers(A_ints, B_ints, (grid_a, grid_b))
+    A_ints, grid_a = float_enumeration.snap_integers(A, tol)
+    B_ints, grid_b = float_enumeration.snap_integers(B, tol)
+    found, why = float_enumeration.float_from_integers(A_ints, B_ints, (grid_a, grid_b))
     if found is None:
         return _fallback(A, B, tol, (A_ints, B_ints, grid_a, grid_b), why)
     pareto = pareto_batch(A[None], B[None], tol)[0]  # compiled, the same answer as _pareto
@@ -373,12 +373,12 @@ def solve(
 
     ``method="auto"`` (the default) finds every extreme equilibrium and the maximal Nash
     subsets. It enumerates the vertices of the best-response polytopes in floating point
-    (:mod:`~model.solvers._fast`), recomputes each equilibrium found in exact arithmetic and
-    checks it, and checks the set with the index theorem. When that cannot be trusted (a
-    degenerate game, a near-tie, an ill-conditioned basis) it uses the exact engine; its
-    answer is the exact engine's answer in any case. ``result.method`` says which was used:
-    ``"enumeration (float, verified)"`` or ``"enumeration"`` (exact arithmetic throughout).
-    Games with at most ``SMALL_GAME`` profiles go to the exact engine directly.
+    (:mod:`~model.solvers.float_enumeration`), recomputes each equilibrium found in exact
+    arithmetic and checks it, and checks the set with the index theorem. When that cannot be
+    trusted (a degenerate game, a near-tie, an ill-conditioned basis) it uses the exact
+    engine; its answer is the exact engine's answer in any case. ``result.method`` says which
+    was used: ``"enumeration (float, verified)"`` or ``"enumeration"`` (exact arithmetic
+    throughout). Games with at most ``SMALL_GAME`` profiles go to the exact engine directly.
 
     ``method="exact"`` (also ``"enumeration"``), or ``exact=True``: the exact engine alone
     (:func:`~model.solvers.enumeration.enumerate_equilibria`), correct on degenerate games.
@@ -551,7 +551,7 @@ def _core(A: FloatArray, B: FloatArray, tol: float, budget: float, exact: bool) 
     from .solvers.search import search_equilibria
 
     found = search_equilibria(A, B, tol, budget)
-    bound = max(_fast.vertex_bound(m, m + n), _fast.vertex_bound(n, m + n))
+    bound = max(float_enumeration.vertex_bound(m, m + n), float_enumeration.vertex_bound(n, m + n))
     why = (f"the {m} x {n} game left may have up to {bound:,} vertices per best-response "
            f"polytope, beyond full enumeration; {found.guarantee()}")
     return _Inner(

@@ -10,7 +10,6 @@ import pytest
 import model
 from model.solve import EXACT_METHOD, FLOAT_METHOD, SolveResult, solve, solve_batch
 from model.solvers import SolverError
-from model.solvers._fast import snap_integers
 from model.solvers.batch import snap_batch, undominated_batch
 from model.solvers.enumeration import (
     _enumerate_ints,
@@ -18,6 +17,7 @@ from model.solvers.enumeration import (
     _pure_witness_of_ints,
     _undominated,
 )
+from model.solvers.float_enumeration import snap_integers
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -15,7 +15,9 @@ import pytest
 from model.solve import EXACT_METHOD, FLOAT_METHOD, SMALL_GAME, SolveResult, solve
 from model.solvers import SolverError, iterated_dominance, pareto_optimal_profiles
 from model.solvers._common import snap_to_integers
-from model.solvers._fast import (
+from model.solvers._vertex_kernel import DEGENERATE, OK, TOO_MANY, game_equilibria
+from model.solvers.batch import pareto_batch
+from model.solvers.float_enumeration import (
     TIE_REASON,
     _certify,
     _cofactors,
@@ -25,8 +27,6 @@ from model.solvers._fast import (
     snap_integers,
     vertex_bound,
 )
-from model.solvers._fast_kernel import DEGENERATE, OK, TOO_MANY, game_equilibria
-from model.solvers.batch import pareto_batch
 
 KNOWN = Path(__file__).resolve().parent / "data" / "games" / "known_equilibria.json"
 

@@ -7,8 +7,8 @@ input; :func:`model.solve.solve` combines them.
 from ._common import SolverError, snap_to_rationals
 from .degeneracy import degeneracy
 from .dominance import DominanceResult, DominanceStep, iterated_dominance
-from .dynamics import FictitiousPlayPath, ReplicatorPath, fictitious_play, replicator_dynamics
 from .enumeration import EnumerationResult, enumerate_equilibria
+from .learning import FictitiousPlayPath, ReplicatorPath, fictitious_play, replicator_dynamics
 from .lemke_howson import lemke_howson, lemke_howson_all
 from .pareto import pareto_optimal_profiles
 from .pure import best_replies, pure_equilibria, pure_equilibria_batch

@@ -4,8 +4,8 @@ Per batch, in vectorised form: snapping the payoffs to the integers of the exact
 finding games with tied pure best replies (degenerate, so the exact engine's), dropping
 duplicate games, and iterated removal of actions strictly dominated by pure actions for the
 games that go to the exact engine. One call of the compiled kernel then enumerates every
-other game (:func:`~model.solvers._fast_kernel.batch_equilibria`), and each game's
-equilibria are certified exactly as in :mod:`~model.solvers._fast`.
+other game (:func:`~model.solvers._vertex_kernel.batch_equilibria`), and each game's
+equilibria are certified exactly as in :mod:`~model.solvers.float_enumeration`.
 
 Removing strictly dominated actions never removes an equilibrium action and leaves the set
 of equilibria unchanged (Gilboa, Kalai and Zemel 1990, "On the order of eliminating
@@ -23,7 +23,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from . import _fast
+from . import float_enumeration as fe
 from ._common import FloatArray, grid_exponent, snap_grid
 
 __all__ = ["Pending", "batch_found", "pareto_batch", "snap_batch", "undominated_batch"]
@@ -49,8 +49,8 @@ class Pending:
 
 
 def snap_batch(M: FloatArray, tol: float) -> tuple[np.ndarray, list[Fraction]]:
-    """:func:`~model.solvers._fast.snap_integers` for each game of an (N, m, n) array: an
-    int64 array when every game's integers fit, else an object array."""
+    """:func:`~model.solvers.float_enumeration.snap_integers` for each game of an (N, m, n)
+    array: an int64 array when every game's integers fit, else an object array."""
     N = M.shape[0]
     grids = [snap_grid(M[k], tol) for k in range(N)]
     # Group the games by grid exponent: one vectorised rounding per group.
@@ -58,11 +58,11 @@ def snap_batch(M: FloatArray, tol: float) -> tuple[np.ndarray, list[Fraction]]:
     exponents = np.array([grid_exponent(g) for g in grids])
     for e in np.unique(exponents):
         idx = np.flatnonzero(exponents == e)
-        ints = _fast._snap_fast(M[idx], grids[idx[0]])
+        ints = fe._snap_fast(M[idx], grids[idx[0]])
         if ints is None:
             obj = np.empty(M.shape, dtype=object)
             for k in range(N):
-                obj[k] = _fast.snap_integers(M[k], tol)[0]
+                obj[k] = fe.snap_integers(M[k], tol)[0]
             return obj, grids
         out[idx] = ints
     return out, grids
@@ -93,10 +93,10 @@ def undominated_batch(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndar
     return rows, cols
 
 
-def batch_found(A: FloatArray, B: FloatArray, tol: float) -> list[_fast.FloatFound | Pending]:
+def batch_found(A: FloatArray, B: FloatArray, tol: float) -> list[fe.FloatFound | Pending]:
     """For each game of the batch, its certified floating-point equilibria, or what the
     exact engine needs."""
-    from ._fast_kernel import OK, batch_equilibria
+    from ._vertex_kernel import OK, batch_equilibria
 
     N, m, n = A.shape
     # Identical games are solved once.
@@ -114,23 +114,23 @@ def batch_found(A: FloatArray, B: FloatArray, tol: float) -> list[_fast.FloatFou
     top_b = B_ints == B_ints.max(axis=2, keepdims=True)
     tie = (top_a.sum(axis=1) > 1).any(axis=1) | (top_b.sum(axis=2) > 1).any(axis=1)
 
-    results: list[_fast.FloatFound | Pending | None] = [None] * U
+    results: list[fe.FloatFound | Pending | None] = [None] * U
     todo = ~tie
     if todo.any():
         pos_a = _positive_scaled_batch(A_ints)
         pos_b = _positive_scaled_batch(B_ints)
         status, offsets, xs, ys = batch_equilibria(
-            pos_a, pos_b, todo, _fast.DELTA, _fast.GROWTH, _fast.RESIDUAL, _fast.MAX_VERTICES
+            pos_a, pos_b, todo, fe.DELTA, fe.GROWTH, fe.RESIDUAL, fe.MAX_VERTICES
         )
         for u in np.flatnonzero(todo):
             grid = (grids_a[u], grids_b[u])
             if status[u] != OK:
                 results[u] = Pending(
-                    A_ints[u].tolist(), B_ints[u].tolist(), grid, _fast.REASONS[status[u]], None
+                    A_ints[u].tolist(), B_ints[u].tolist(), grid, fe.REASONS[status[u]], None
                 )
                 continue
             lo, hi = offsets[u], offsets[u + 1]
-            found, why = _fast.certified(A_ints[u], B_ints[u], grid, xs[lo:hi], ys[lo:hi])
+            found, why = fe.certified(A_ints[u], B_ints[u], grid, xs[lo:hi], ys[lo:hi])
             results[u] = (
                 found
                 if found is not None
@@ -151,7 +151,7 @@ def batch_found(A: FloatArray, B: FloatArray, tol: float) -> list[_fast.FloatFou
                 A_ints[u].tolist(),
                 B_ints[u].tolist(),
                 (grids_a[u], grids_b[u]),
-                _fast.TIE_REASON,
+                fe.TIE_REASON,
                 keep,
             )
     where = {int(g): t for t, g in enumerate(uniq)}
@@ -164,7 +164,8 @@ def batch_found(A: FloatArray, B: FloatArray, tol: float) -> list[_fast.FloatFou
 
 
 def _positive_scaled_batch(ints: np.ndarray) -> np.ndarray:
-    """:func:`~model.solvers._fast.positive_scaled` for each game of an (N, m, n) array."""
+    """:func:`~model.solvers.float_enumeration.positive_scaled` for each game of an (N, m, n)
+    array."""
     f = ints.astype(np.float64)
     low = f.min(axis=(1, 2), keepdims=True)
     span = f.max(axis=(1, 2), keepdims=True) - low
@@ -182,7 +183,7 @@ def pareto_batch(A: FloatArray, B: FloatArray, tol: float) -> list[list[tuple[in
     b = np.ascontiguousarray(B.reshape(N, m * n))
     ta, tb = tol * _scales(A), tol * _scales(B)
     if m * n <= PARETO_PAIRWISE:
-        from ._fast_kernel import pareto_keep
+        from ._vertex_kernel import pareto_keep
 
         keep = pareto_keep(a, b, ta, tb)
         return [[(p // n, p % n) for p, k in enumerate(row) if k] for row in keep.tolist()]

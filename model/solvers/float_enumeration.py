@@ -4,7 +4,7 @@ then certify each of them, and the set as a whole, in exact arithmetic.
 1. The payoffs are snapped to the same integers as the exact engine uses
    (:func:`~model.solvers._common.snap_to_integers`, vectorised here).
 2. A game with a tie between pure best replies is degenerate: no floating point is tried.
-3. The compiled kernel (:mod:`~model.solvers._fast_kernel`) enumerates the vertices of both
+3. The compiled kernel (:mod:`~model.solvers._vertex_kernel`) enumerates the vertices of both
    best-response polytopes and their completely labelled pairs, and gives up when a vertex
    is degenerate or nearly so, or a dictionary is ill-conditioned.
 4. Each pair found is recomputed exactly from its supports I, J (|I| = |J| = k) on the snapped
@@ -89,7 +89,7 @@ def _snap_fast(M: FloatArray, grid: Fraction) -> np.ndarray | None:
     value, so an entry whose v is further than that from a half-integer rounds the same
     either way; the few others are rounded exactly. Limited to |v| < 2**48 for int64.
     """
-    from ._fast_kernel import snap_scaled
+    from ._vertex_kernel import snap_scaled
 
     e = grid.denominator if grid < 1 else grid.numerator
     if e > 10**22:  # powers of ten up to 1e22 are exact doubles
@@ -414,7 +414,7 @@ def float_from_integers(
     A_ints: np.ndarray, B_ints: np.ndarray, grids: tuple[Fraction, Fraction]
 ) -> tuple[FloatFound | None, str]:
     """:func:`float_equilibria` for payoffs already snapped (see :func:`snap_integers`)."""
-    from ._fast_kernel import OK, game_equilibria, prepare
+    from ._vertex_kernel import OK, game_equilibria, prepare
 
     if A_ints.dtype == object or B_ints.dtype == object:  # integers beyond int64
         if pure_tie(A_ints, B_ints):

@@ -428,7 +428,8 @@ def pareto_keep(a: np.ndarray, b: np.ndarray, ta: np.ndarray, tb: np.ndarray) ->
 def prepare(A: np.ndarray, B: np.ndarray) -> tuple[bool, np.ndarray, np.ndarray]:
     """For integer payoffs: whether a pure strategy has tied best replies (a column of A or
     a row of B with its maximum twice), and both matrices mapped to [1, 2] as by
-    :func:`~model.solvers._fast.positive_scaled` (the same operations, so the same floats)."""
+    :func:`~model.solvers.float_enumeration.positive_scaled` (the same operations, so the same
+    floats)."""
     m, n = A.shape
     tie = False
     for j in range(n):
