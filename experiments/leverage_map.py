@@ -93,7 +93,7 @@ def through_baseline(game: model.Game, omap: OutcomeMap) -> list[str]:
     px, py = omap.point
     for along, other, at in ((omap.x, omap.y, py), (omap.y, omap.x, px)):
         r = tipping_points(game, along.name, along.low, along.high,
-                           set={**omap.fixed, other.name: at}, scenario=omap.scenario)
+                           params={**omap.fixed, other.name: at}, scenario=omap.scenario)
         changes = [t for t in r.tipping_points
                    if {d.outcome for d in t.before} != {d.outcome for d in t.after}]
         head = f"Holding `{other.name}` at {at:g}, along `{along.name}`"

@@ -85,7 +85,7 @@ def _outcomes_by_solve(game: model.Game, params: dict[str, float],
 @pytest.mark.parametrize("scenario, fixed", [(None, {}), ("dec_2024", {"spiral": 0.5})])
 def test_probabilities_agree_with_a_direct_loop_of_solve(baseline, scenario, fixed):
     N = 80
-    r = robustness(baseline, N, seed=7, scenario=scenario, set=fixed, workers=1)
+    r = robustness(baseline, N, seed=7, scenario=scenario, params=fixed, workers=1)
     df = r.frame()
     drawn = list(r.distributions)
     names = outcome_names(baseline)
@@ -121,7 +121,7 @@ def test_scenario_and_set_parameters_are_held(baseline, hawk_dove):
     # C = 10 >= V everywhere: hawk-hawk is never the equilibrium
     assert r.probability("fight").count == 0
     assert r.probability("one_takes_all").count == 50
-    spiral = robustness(baseline, 20, seed=2, set={"spiral": 0.1}, workers=1)
+    spiral = robustness(baseline, 20, seed=2, params={"spiral": 0.1}, workers=1)
     assert "spiral" not in spiral.distributions
     assert spiral.provenance["set"] == {"spiral": 0.1}
 

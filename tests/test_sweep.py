@@ -128,7 +128,7 @@ def test_sweep_agrees_point_by_point_with_single_solves() -> None:
     game = model.load(BASELINE)
     df = sweep(game, {"us_re_dependence": (0.5, 0.95, 7),
                       "years_cn_eda_substitution": (3, 15, 6)},
-               scenario="dec_2024", set={"us_security_weight": 1.2}, workers=1)
+               scenario="dec_2024", params={"us_security_weight": 1.2}, workers=1)
     assert len(df) == 42
     assert list(df.columns[:5]) == ["us_re_dependence", "years_cn_eda_substitution",
                                     "n_equilibria", "continuum", "outcomes"]

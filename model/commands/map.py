@@ -74,7 +74,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
         options.update(checkpoint=args.checkpoint, resume=args.resume)
     with output_locks(png, csv, args.checkpoint):
         try:
-            omap = outcome_map(game, x, y, scenario=args.scenario, set=overrides,
+            omap = outcome_map(game, x, y, scenario=args.scenario, params=overrides,
                                tol=args.tol, refine=args.refine, resolution=resolution,
                                **options)
         except KeyboardInterrupt:

@@ -109,7 +109,7 @@ def _run(game: Game, overrides: dict[str, float], args: argparse.Namespace,
 
     try:
         result = robustness(
-            game, args.samples, args.seed, scenario=args.scenario, set=overrides,
+            game, args.samples, args.seed, scenario=args.scenario, params=overrides,
             tol=args.tol, vary_only=vary_only, sobol=outputs or None,
             sobol_samples=args.sobol_samples or SOBOL_SAMPLES,
             checkpoint=args.checkpoint, resume=args.resume, with_frame=bool(args.out),
@@ -122,7 +122,7 @@ def _run(game: Game, overrides: dict[str, float], args: argparse.Namespace,
         return 130
     torn = None
     if args.tornado:
-        torn = tornado(game, args.tornado_output, scenario=args.scenario, set=overrides,
+        torn = tornado(game, args.tornado_output, scenario=args.scenario, params=overrides,
                        tol=args.tol, vary_only=vary_only)
         atomic_write(args.tornado, tornado_png(torn))
         print(f"wrote {args.tornado}", file=sys.stderr)

@@ -49,7 +49,7 @@ def _cmd_tipping(args: argparse.Namespace) -> int:
         else:
             name, lo, hi = item.strip(), None, None
         results.append(tipping_points(
-            game, name, lo, hi, scenario=args.scenario, set=overrides, tol=args.width,
+            game, name, lo, hi, scenario=args.scenario, params=overrides, tol=args.width,
             initial=args.initial, allow_outside=args.allow_outside,
             max_points=args.max_points))
     if args.json:

@@ -637,7 +637,7 @@ def outcome_map(
     y_axis: Axis | str,
     *,
     scenario: str | None = None,
-    set: Mapping[str, float] | None = None,
+    params: Mapping[str, float] | None = None,
     tol: float = 1e-9,
     refine: bool = True,
     resolution: float = RESOLUTION,
@@ -659,7 +659,7 @@ def outcome_map(
                  held=(game.shape, 6 + len(game.outcomes) + 2))
     if scenario is not None:
         game.scenario(scenario)
-    fixed = dict(set or {})
+    fixed = dict(params or {})
     clash = sorted(fixed.keys() & {x.name, y.name})
     if clash:
         raise UsageError(f"{clash[0]} is both varied (--vary) and fixed (--set)")

@@ -9,7 +9,7 @@ k's values therefore depend on the seed, the parameter and k only: not on how th
 cut into chunks, on how many workers solve them, nor on which other parameters are varied.
 
 What is varied: every parameter of the file (or those named in ``vary_only``) except those
-the setting fixes: the ``set`` values and the parameters the scenario sets, which keep their
+the setting fixes: the ``params`` values and the parameters the scenario sets, which keep their
 values (name them in ``vary_only`` to draw them anyway). Draws are centred on the file's
 values (the mode of a triangular, the mean of a normal), not on a scenario's.
 
@@ -443,7 +443,7 @@ def robustness(
     seed: int,
     *,
     scenario: str | None = None,
-    set: Mapping[str, float] | None = None,
+    params: Mapping[str, float] | None = None,
     tol: float = 1e-9,
     vary_only: Sequence[str] | None = None,
     sobol: Sequence[str] | str | None = None,
@@ -461,7 +461,7 @@ def robustness(
     points of the Sobol' design) than ``max_points`` (default :data:`~.budget.MAX_POINTS`),
     or than the memory available can hold, are refused (:mod:`.budget`); ``with_frame``
     counts the table of :meth:`RobustnessResult.frame` in that memory."""
-    fixed = {k: float(v) for k, v in (set or {}).items()}
+    fixed = {k: float(v) for k, v in (params or {}).items()}
     _check_common(game, samples, scenario, fixed, tol)
     seed = _check_seed(seed)
     names = varied_parameters(game, scenario=scenario, fixed=fixed, vary_only=vary_only)
@@ -632,7 +632,7 @@ class TornadoBar:
 @dataclass(frozen=True)
 class Tornado:
     """One-at-a-time swings of ``output``, ``bars`` by decreasing swing (ties in file
-    order), around the value at the baseline (the scenario and ``set`` applied)."""
+    order), around the value at the baseline (the scenario and ``params`` applied)."""
 
     title: str
     file: str
@@ -661,12 +661,12 @@ def tornado(
     output: str | None = None,
     *,
     scenario: str | None = None,
-    set: Mapping[str, float] | None = None,
+    params: Mapping[str, float] | None = None,
     tol: float = 1e-9,
     vary_only: Sequence[str] | None = None,
 ) -> Tornado:
     """Move each varied parameter (as in :func:`robustness`) alone to its low and high end,
-    the others at the baseline with the scenario and ``set`` applied, and record ``output``
+    the others at the baseline with the scenario and ``params`` applied, and record ``output``
     (default: the first player's mean equilibrium payoff) and the outcome set at each end.
 
     >>> import model
@@ -674,7 +674,7 @@ def tornado(
     >>> [(b.parameter, round(b.value_low, 3), round(b.value_high, 3)) for b in t.bars]
     [('V', 0.24, 3.0), ('C', 0.75, 0.967)]
     """
-    fixed = {k: float(v) for k, v in (set or {}).items()}
+    fixed = {k: float(v) for k, v in (params or {}).items()}
     _check_common(game, 1, scenario, fixed, tol)
     output = check_output(game, output or f"{column_name(game.player_names[0])}_payoff")
     names = varied_parameters(game, scenario=scenario, fixed=fixed, vary_only=vary_only)

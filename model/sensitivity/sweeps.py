@@ -80,7 +80,7 @@ def sweep(
     vary: Mapping[str, Any] | Sequence[Axis],
     *,
     scenario: str | None = None,
-    set: Mapping[str, float] | None = None,
+    params: Mapping[str, float] | None = None,
     tol: float = 1e-9,
     allow_outside: bool = False,
     max_points: int | None = None,
@@ -96,7 +96,7 @@ def sweep(
     budget.check(grid.size, what="a grid", max_points=max_points,
                  held=(game.shape, len(grid.axes) + 3 + 7 * budget.EQUILIBRIA),
                  hint="; sweep_to_file (leverage sweep) writes to a file chunk by chunk")
-    setting = Setting(scenario, dict(set or {}), tol)
+    setting = Setting(scenario, dict(params or {}), tol)
     if scenario is not None:
         game.scenario(scenario)
     sol = solve_source(game, grid, setting, **options)

@@ -191,7 +191,7 @@ def tipping_points(
     high: float | None = None,
     *,
     scenario: str | None = None,
-    set: Mapping[str, float] | None = None,
+    params: Mapping[str, float] | None = None,
     tol: float | None = None,
     initial: int = INITIAL,
     solver_tol: float = 1e-9,
@@ -208,7 +208,7 @@ def tipping_points(
     axis = make_axis(game, name, float(low), float(high), None, allow_outside=allow_outside)
     if scenario is not None:
         game.scenario(scenario)
-    fixed = dict(set or {})
+    fixed = dict(params or {})
     if name in fixed:
         raise UsageError(f"{name} is both varied (--vary) and fixed (--set)")
     lo, hi = axis.low, axis.high
