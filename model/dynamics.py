@@ -154,14 +154,7 @@ class Force:
 
 
 def _player_index(game: Game, player: str | int) -> int:
-    names = game.player_names
-    if isinstance(player, int) and not isinstance(player, bool) and player in (0, 1):
-        return player
-    if isinstance(player, str) and player in names:
-        return names.index(player)
-    raise UsageError(
-        f"unknown player '{player}'{did_you_mean(str(player), names)} (players: {', '.join(names)})"
-    )
+    return game.player_index(player)
 
 
 def _periods(text: str | int | tuple[int, int | None] | None) -> tuple[int, int | None]:

@@ -247,6 +247,28 @@ class Game:
     def player_names(self) -> tuple[str, str]:
         return (self.players[0].name, self.players[1].name)
 
+    def player_index(self, player: str | int, *, what: str = "player") -> int:
+        """0 for the row player, 1 for the column player, from an index (0 or 1), a player's
+        name (in any case) or ``row`` / ``col`` / ``column``; UsageError naming ``what`` (the
+        role the player is asked for: "player", "leader") otherwise."""
+        names = self.player_names
+        if isinstance(player, (int, np.integer)) and not isinstance(player, bool):
+            if player in (0, 1):
+                return int(player)
+        elif isinstance(player, str):
+            if player in names:
+                return names.index(player)
+            key = player.strip().lower()
+            for k, name in enumerate(names):
+                if name.lower() == key:
+                    return k
+            if key in ("row", "col", "column"):
+                return 0 if key == "row" else 1
+        raise UsageError(
+            f"unknown {what} '{player}'{did_you_mean(str(player), names)} (players of "
+            f"{self.path.name}: {names[0]} (or 'row'), {names[1]} (or 'col'))"
+        )
+
     def profile_label(self, i: int, j: int) -> str:
         p, q = self.players
         return f"{p.name}: {p.labels[i]} / {q.name}: {q.labels[j]}"

@@ -130,16 +130,8 @@ class Bargain:
 
 # ---------------------------------------------------------------------------------- inputs
 def player_index(game: Game, name: str) -> int:
-    """0 for the row player, 1 for the column player; UsageError for another name."""
-    names = game.player_names
-    for k, n in enumerate(names):
-        if n == name:
-            return k
-    for k, n in enumerate(names):
-        if n.lower() == name.strip().lower():
-            return k
-    raise UsageError(f"unknown player '{name}'{did_you_mean(name, names)} "
-                     f"(players: {', '.join(names)})")
+    """0 for the row player, 1 for the column player (:meth:`Game.player_index`)."""
+    return game.player_index(name)
 
 
 def evaluate(text: str | float, env: Mapping[str, float], what: str) -> float:

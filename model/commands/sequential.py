@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 
 from ..cli import add_setting_arguments
-from ..errors import UsageError
 from ..game import Game
 from ..io import dumps_json
 from ..sequential import Commitment, NashPoint, StackelbergResult, stackelberg
@@ -102,16 +101,8 @@ def wrap(text: str, indent: str = "") -> list[str]:
 
 
 def leader_index(game: Game, name: str) -> int:
-    """0 or 1 for a player name (any case), 'row' or 'col'/'column'; UsageError otherwise."""
-    key = name.strip().lower()
-    for k, player in enumerate(game.player_names):
-        if player.lower() == key:
-            return k
-    if key in ("row", "col", "column"):
-        return 0 if key == "row" else 1
-    a, b = game.player_names
-    raise UsageError(f"unknown leader '{name}': the players of {game.path.name} are {a} "
-                     f"(or 'row') and {b} (or 'col')")
+    """0 or 1 for the leader named (:meth:`Game.player_index`)."""
+    return game.player_index(name, what="leader")
 
 
 def mix_text(p: np.ndarray, labels: Sequence[str]) -> list[str]:
