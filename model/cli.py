@@ -300,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="stop the solve cleanly after this many seconds (at most 1e6; "
                    "'inf': no limit); a game too large to enumerate is searched for most of "
                    "that time and the answer says it is not exhaustive (without --timeout the "
-                   "search takes 20 s)")
+                   "search takes 20 s); exit status 3 if it runs out with no answer")
     p.set_defaults(func=_cmd_solve)
 
     p = sub.add_parser("export", help="write a game's payoff matrices in another format")

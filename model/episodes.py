@@ -45,6 +45,7 @@ from .io import atomic_write, dumps_json
 from .loader import load
 from .repeated import Credibility, credibility
 from .sequential import stackelberg
+from .setting import Setting
 
 __all__ = [
     "DEFAULT_FILE",
@@ -73,20 +74,6 @@ TINY = 1e-9
 
 
 # ---------------------------------------------------------------------------- the record
-@dataclass(frozen=True)
-class Setting:
-    """Where an episode is replayed: a scenario of the payoff file (None: the baseline), then
-    parameter values on top of it."""
-
-    scenario: str | None = None
-    params: Mapping[str, float] = field(default_factory=dict)
-
-    def describe(self) -> str:
-        parts = [f"scenario {self.scenario}" if self.scenario else "the baseline"]
-        parts += [f"{k}={v:g}" for k, v in self.params.items()]
-        return ", ".join(parts)
-
-
 @dataclass(frozen=True)
 class Stage:
     """One stage of an episode as it happened.

@@ -26,7 +26,7 @@ from model.bargaining import (
 )
 from model.bargaining.disagreement import maxmin_point, parse_profile, select_equilibrium
 from model.bargaining.leverage import leverage, round_step
-from model.bargaining.pipeline import Settings
+from model.bargaining.pipeline import BargainOptions
 from model.bargaining.solutions import nash_product
 from model.errors import UsageError
 
@@ -421,7 +421,7 @@ def test_leverage_of_a_parameter() -> None:
     solutions split V equally, so each side's payoff moves by 1/2 per unit of V; Rubinstein's
     first proposer gets d + (V - 2d)/(1 + delta), moving by 1/1.99."""
     game = model.load(TEXTBOOK / "hawk_dove.yaml")
-    lv = leverage(game, "V", settings=Settings(disagreement="equilibrium:3"), points=3)
+    lv = leverage(game, "V", settings=BargainOptions(disagreement="equilibrium:3"), points=3)
     assert close(lv.derivatives["disagreement"], (0, 0), 1e-5)
     for key in ("nash", "kalai-smorodinsky", "egalitarian"):
         assert close(lv.derivatives[key], (0.5, 0.5), 1e-5)

@@ -3,7 +3,7 @@ the Nash, Kalai-Smorodinsky and egalitarian solutions, Nash's variable threats, 
 alternating offers, and how each bargain moves with a parameter (its leverage)."""
 
 from .feasible import FeasibleSet, Frontier, NoBargainError, feasible_set, pareto_frontier
-from .pipeline import SOLUTIONS, Bargain, Settings, Solution, bargain
+from .pipeline import SOLUTIONS, Bargain, BargainOptions, Solution, bargain
 from .rubinstein import first_proposer_share, rubinstein
 from .solutions import egalitarian_solution, kalai_smorodinsky_solution, nash_solution
 from .threats import variable_threats
@@ -11,10 +11,10 @@ from .threats import variable_threats
 __all__ = [
     "SOLUTIONS",
     "Bargain",
+    "BargainOptions",
     "FeasibleSet",
     "Frontier",
     "NoBargainError",
-    "Settings",
     "Solution",
     "bargain",
     "egalitarian_solution",

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import UsageError, did_you_mean, known
 from ..game import Game
-from .pipeline import SOLUTIONS, Bargain, Settings, bargain
+from .pipeline import SOLUTIONS, Bargain, BargainOptions, bargain
 from .solutions import Point
 
 __all__ = ["SHORT", "Leverage", "SweepRow", "leverage", "round_step"]
@@ -116,7 +116,7 @@ def _identity(b: Bargain) -> tuple[Any, ...]:
 
 
 def _run(game: Game, params: Mapping[str, float], scenario: str | None,
-         settings: Settings) -> Bargain | str:
+         settings: BargainOptions) -> Bargain | str:
     try:
         return bargain(game, params, scenario, settings)
     except UsageError as exc:
@@ -124,7 +124,7 @@ def _run(game: Game, params: Mapping[str, float], scenario: str | None,
 
 
 def leverage(game: Game, parameter: str, params: Mapping[str, float] | None = None,
-             scenario: str | None = None, settings: Settings | None = None,
+             scenario: str | None = None, settings: BargainOptions | None = None,
              points: int = 5) -> Leverage:
     """How each bargain moves with ``parameter`` (see the module's docstring)."""
     if parameter not in game.parameters:
@@ -137,7 +137,7 @@ def leverage(game: Game, parameter: str, params: Mapping[str, float] | None = No
                          f"(parameters: {known(game.parameters)})")
     if not 2 <= points <= 101:
         raise UsageError(f"--points must be between 2 and 101, got {points}")
-    s = settings if settings is not None else Settings()
+    s = settings if settings is not None else BargainOptions()
     info = game.parameters[parameter]
     base = dict(params or {})
     value = game.resolve(base, scenario)[parameter]

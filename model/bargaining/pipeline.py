@@ -41,8 +41,15 @@ from .solutions import (
 )
 from .threats import variable_threats
 
-__all__ = ["DEFAULT_DISCOUNT", "SOLUTIONS", "Bargain", "LotteryTerm", "Settings", "Solution",
-           "bargain"]
+__all__ = [
+    "DEFAULT_DISCOUNT",
+    "SOLUTIONS",
+    "Bargain",
+    "BargainOptions",
+    "LotteryTerm",
+    "Solution",
+    "bargain",
+]
 
 #: The solutions computed, by key, with their readable names.
 SOLUTIONS = {
@@ -58,7 +65,7 @@ DEFAULT_DISCOUNT = 0.99
 
 
 @dataclass(frozen=True)
-class Settings:
+class BargainOptions:
     """How to bargain: the deals allowed, the disagreement point, powers and discounts.
 
     ``powers`` and ``discounts`` map player names to numbers or formulas over the file's
@@ -108,7 +115,7 @@ class Bargain:
     overrides: Mapping[str, float]
     A: np.ndarray
     B: np.ndarray
-    settings: Settings
+    settings: BargainOptions
     feasible: FeasibleSet
     disagreement: Disagreement
     power: float
@@ -349,18 +356,18 @@ def _solution(key: str, game: Game, A: np.ndarray, B: np.ndarray, fs: FeasibleSe
 
 # ---------------------------------------------------------------------------------- pipeline
 def bargain(game: Game, params: Mapping[str, float] | None = None,
-            scenario: str | None = None, settings: Settings | None = None,
+            scenario: str | None = None, settings: BargainOptions | None = None,
             **options: Any) -> Bargain:
     """Bargain over ``game`` at one parameter point (baseline, changed by ``scenario``, then by
-    ``params``). Settings come as a :class:`Settings` or as its fields by keyword
+    ``params``). BargainOptions come as a :class:`BargainOptions` or as its fields by keyword
     (``deals=["deal", "truce"], disagreement="maxmin", powers={"US": 0.6}``...).
 
     Raises UsageError on bad settings, and NoBargainError (a UsageError) if no feasible
     agreement gives both sides at least their disagreement payoffs.
     """
-    s = settings if settings is not None else Settings()
+    s = settings if settings is not None else BargainOptions()
     if options:
-        fields = set(Settings.__dataclass_fields__)
+        fields = set(BargainOptions.__dataclass_fields__)
         bad = sorted(set(options) - fields)
         if bad:
             raise UsageError(f"unknown bargaining setting(s) {', '.join(bad)}; "
@@ -368,7 +375,7 @@ def bargain(game: Game, params: Mapping[str, float] | None = None,
         opts = dict(options)
         if opts.get("deals") is not None:
             opts["deals"] = tuple(opts["deals"])
-        s = Settings(**{**s.__dict__, **opts})
+        s = BargainOptions(**{**s.__dict__, **opts})
     values = game.resolve(params, scenario)
     A, B = game.matrices(values)
     env = _environment(game, values)

@@ -50,13 +50,13 @@ def _deals(text: str | None) -> tuple[str, ...] | None:
 
 def _cmd_bargain(args: argparse.Namespace) -> int:
     from ..bargaining.leverage import leverage
-    from ..bargaining.pipeline import Settings, bargain
+    from ..bargaining.pipeline import BargainOptions, bargain
     from ..bargaining.report import bargain_json, render
 
     game, overrides = load_setting(args)
     if not 0 < args.tol < 1:
         raise UsageError("--tol must be between 0 and 1")
-    settings = Settings(
+    settings = BargainOptions(
         deals=_deals(args.deals),
         disagreement=args.disagreement,
         rule=args.rule,

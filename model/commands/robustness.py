@@ -148,8 +148,8 @@ def render(result: RobustnessResult, torn: Tornado | None = None) -> str:
     game = result.game
     setting = result.setting
     where = f"scenario {setting.scenario}" if setting.scenario else "baseline"
-    if setting.fixed:
-        where += "; " + ", ".join(f"{k}={v:g}" for k, v in setting.fixed.items())
+    if setting.params:
+        where += "; " + ", ".join(f"{k}={v:g}" for k, v in setting.params.items())
     lines = [f"{game.title} ({game.path}), {where}"]
     drawn = result.source.parameters
     held = [p for p in game.parameters if p not in result.distributions]

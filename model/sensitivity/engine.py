@@ -31,7 +31,6 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -41,6 +40,7 @@ from ..errors import LeverageError, UsageError
 from ..game import Game
 from ..io import atomic_write, dumps_json
 from ..lifeline import die_with_parent
+from ..setting import Setting
 from .points import PointSolutions, solve_game_points
 
 ENGINES = ("local", "dask")
@@ -61,23 +61,6 @@ class PointSource(Protocol):
     def spec(self) -> dict[str, Any]: ...
 
 
-@dataclass(frozen=True)
-class Setting:
-    """What every point shares: the scenario, fixed ``--set`` values and the solver's tol."""
-
-    scenario: str | None = None
-    fixed: Mapping[str, float] = field(default_factory=dict)
-    tol: float = 1e-9
-    strict: bool = False  # stop at the first point whose list is not complete
-
-    def spec(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"scenario": self.scenario, "set": dict(sorted(self.fixed.items())),
-                               "tol": self.tol}
-        if self.strict:
-            out["strict"] = True
-        return out
-
-
 def chunk_size_for(game: Game) -> int:
     m, n = game.shape
     return int(min(MAX_CHUNK, max(MIN_CHUNK, CHUNK_CELLS // (m * n))))
@@ -86,7 +69,7 @@ def chunk_size_for(game: Game) -> int:
 def solve_chunk(game: Game, source: PointSource, setting: Setting, start: int,
                 stop: int) -> PointSolutions:
     """The equilibria at points start..stop-1 of ``source``."""
-    params: dict[str, Any] = dict(setting.fixed)
+    params: dict[str, Any] = dict(setting.params)
     params.update(source.points(start, stop))
     A, B = game.matrices_batch(params, setting.scenario)
     return solve_game_points(game, A, B, tol=setting.tol, strict=setting.strict)

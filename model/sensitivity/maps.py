@@ -309,7 +309,7 @@ class _Bits:
     def __call__(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         out = np.empty(len(xs), dtype=np.int64)
         for s in range(0, len(xs), self.chunk):
-            params: dict[str, Any] = dict(self.setting.fixed)
+            params: dict[str, Any] = dict(self.setting.params)
             params[self.xname] = xs[s:s + self.chunk]
             params[self.yname] = ys[s:s + self.chunk]
             A, B = self.game.matrices_batch(params, self.setting.scenario)

@@ -385,7 +385,7 @@ class RobustnessResult:
             "file": str(self.game.path),
             "sha256": self.game.sha256,
             "scenario": self.setting.scenario,
-            "set": dict(self.setting.fixed),
+            "set": dict(self.setting.params),
             "samples": self.samples,
             "seed": self.seed,
             "confidence": CONFIDENCE,
