@@ -20,13 +20,13 @@ from scipy.stats import binomtest
 import model
 from model.cli import main
 from model.errors import UsageError
+from model.plots import tornado_png
 from model.sensitivity.engine import Setting
 from model.sensitivity.montecarlo import (
     MonteCarlo,
     robustness,
     sobol_indices,
     tornado,
-    tornado_png,
     varied_parameters,
     wilson,
 )

@@ -105,7 +105,8 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
 def _run(game: Game, overrides: dict[str, float], args: argparse.Namespace,
          vary_only: list[str] | None, outputs: list[str], options: dict[str, Any]) -> int:
     from ..io import atomic_write
-    from ..sensitivity.montecarlo import SOBOL_SAMPLES, robustness, tornado, tornado_png
+    from ..plots import tornado_png
+    from ..sensitivity.montecarlo import SOBOL_SAMPLES, robustness, tornado
 
     try:
         result = robustness(

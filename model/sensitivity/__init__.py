@@ -21,7 +21,6 @@ if TYPE_CHECKING:
         robustness,
         sobol_indices,
         tornado,
-        tornado_png,
         wilson,
     )
     from .points import PointSolutions, solve_matrices
@@ -35,7 +34,7 @@ _WHERE = {
     "write_tables": "maps",
     "PointSolutions": "points", "solve_matrices": "points",
     "RobustnessResult": "montecarlo", "Tornado": "montecarlo", "robustness": "montecarlo",
-    "sobol_indices": "montecarlo", "tornado": "montecarlo", "tornado_png": "montecarlo",
+    "sobol_indices": "montecarlo", "tornado": "montecarlo",
     "wilson": "montecarlo",
     "solve_source": "sweeps", "sweep": "sweeps", "sweep_to_file": "sweeps",
     "TippingResult": "tipping", "tipping_points": "tipping",
@@ -64,7 +63,6 @@ __all__ = [
     "sweep_to_file",
     "tipping_points",
     "tornado",
-    "tornado_png",
     "wilson",
     "write_tables",
 ]

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -61,7 +60,6 @@ __all__ = [
     "robustness",
     "sobol_indices",
     "tornado",
-    "tornado_png",
     "varied_parameters",
     "wilson",
 ]
@@ -702,78 +700,3 @@ def tornado(
                    float(y[0]), str(labels[0]), tuple(bars))
 
 
-def tornado_png(t: Tornado, top: int = 20) -> bytes:
-    """The tornado as a PNG: one bar per parameter that moves the output (the ``top`` largest
-    swings, largest on top) from the baseline value to the value at each end of the
-    parameter's range, the baseline as a vertical line, and beside each bar the outcome set at
-    an end where it differs from the baseline's; the parameters left out are counted below."""
-    import matplotlib
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from ..plots import DPI, STYLE
-
-    moving = [b for b in t.bars if b.swing > 0] or list(t.bars)
-    bars = moving[:top]
-    smaller = len(moving) - len(bars)
-    still = len(t.bars) - len(moving)
-    setting = f"scenario {t.scenario}" if t.scenario else "baseline"
-    if t.fixed:
-        setting += "; " + ", ".join(f"{k}={v:g}" for k, v in t.fixed.items())
-    height = max(5.0, 2.4 + 0.62 * len(bars))
-    with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]
-        fig = Figure(figsize=(16.0, height), layout="constrained")
-        FigureCanvasAgg(fig)
-        ax, side = fig.subplots(1, 2, sharey=True, width_ratios=(2.6, 1.0))
-        ys = np.arange(len(bars))[::-1]
-        for y, b in zip(ys, bars, strict=True):
-            for value, colour, which in ((b.value_low, "tab:blue", "low"),
-                                         (b.value_high, "tab:orange", "high")):
-                ax.barh(y + (0.2 if which == "high" else -0.2), value - t.baseline,
-                        left=t.baseline, height=0.38, color=colour,
-                        label=f"parameter at the {which} end of its range"
-                        if y == ys[0] else None)
-        ax.axvline(t.baseline, color="0.15", linewidth=2.5,
-                   label=f"at the {setting}: {t.baseline:.4g}")
-        ax.set_yticks(ys, [_range_label(b) for b in bars])
-        ax.grid(axis="y", visible=False)
-        ax.set_ylim(-0.7, len(bars) - 0.3)
-        ax.margins(x=0.04)
-        unit = f" ({t.unit})" if t.unit else ""
-        xlabel = f"{t.output}: {t.label}{unit}"
-        hidden = []
-        if smaller:
-            hidden.append(f"{_count(smaller, 'parameter')} with smaller swings (up to "
-                          f"{moving[len(bars)].swing:.3g})")
-        if still:
-            verb = "does" if still == 1 else "do"
-            hidden.append(f"{_count(still, 'parameter')} that {verb} not move it")
-        if hidden:
-            xlabel += f"\nnot shown: {' and '.join(hidden)}"
-        ax.set_xlabel(xlabel)
-        fig.suptitle(f"{t.title}: each parameter alone to the ends of its range, the others "
-                     f"at the {setting}\noutcomes at the {setting}: {t.baseline_outcomes}",
-                     fontsize=18)
-        fig.legend(loc="outside lower center", ncols=3, fontsize=13)
-        # the outcome set at an end where it differs from the baseline's
-        side.set_axis_off()
-        side.set_xlim(0, 1)
-        side.set_title("outcomes where they change", fontsize=14, loc="left")
-        for y, b in zip(ys, bars, strict=True):
-            notes = [f"{which}: {s}" for which, s in (("low", b.outcomes_low),
-                                                       ("high", b.outcomes_high))
-                     if s != t.baseline_outcomes]
-            if notes:
-                side.text(0.0, y, "\n".join(notes), fontsize=13, va="center", ha="left")
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=DPI)
-        return buf.getvalue()
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _range_label(b: TornadoBar) -> str:
-    unit = f" {b.unit}" if b.unit and len(b.unit) <= 14 else ""
-    return f"{b.parameter}  [{b.low:g}, {b.high:g}]{unit}"
