@@ -13,12 +13,12 @@ import pytest
 
 import model
 from model.cli import main
+from model.plots import map_png
 from model.sensitivity import table
 from model.sensitivity.maps import (
     OutcomeMap,
     _chain,
-    _faces,
-    map_png,
+    faces,
     outcome_map,
     readable,
     write_tables,
@@ -110,7 +110,7 @@ def test_curves_join_the_crossings(security: OutcomeMap) -> None:
 def test_fill_covers_the_map_exactly(security: OutcomeMap) -> None:
     """The uncut cells and the polygons the curves cut the others into tile the plane."""
     m = security
-    cell_bits, polygons = _faces(m)
+    cell_bits, polygons = faces(m)
     dx, dy = np.diff(m.x.values), np.diff(m.y.values)
     uncut = float((np.outer(dy, dx) * (cell_bits >= 0)).sum())
 

@@ -40,8 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _cmd_map(args: argparse.Namespace) -> int:
     from ..errors import UsageError
     from ..io import output_locks
+    from ..plots import plot_map
     from ..sensitivity.grid import parse_vary
-    from ..sensitivity.maps import RESOLUTION, outcome_map, plot_map, write_tables
+    from ..sensitivity.maps import RESOLUTION, outcome_map, write_tables
 
     if len(args.vary) != 2:
         raise UsageError(

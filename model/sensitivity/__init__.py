@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .engine import Setting, run
     from .grid import Axis, Grid, make_axis, parse_vary
-    from .maps import OutcomeMap, map_png, outcome_map, plot_map, write_tables
+    from .maps import OutcomeMap, outcome_map, write_tables
     from .montecarlo import (
         RobustnessResult,
         Tornado,
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 _WHERE = {
     "Setting": "engine", "run": "engine",
     "Axis": "grid", "Grid": "grid", "make_axis": "grid", "parse_vary": "grid",
-    "OutcomeMap": "maps", "map_png": "maps", "outcome_map": "maps", "plot_map": "maps",
+    "OutcomeMap": "maps", "outcome_map": "maps",
     "write_tables": "maps",
     "PointSolutions": "points", "solve_matrices": "points",
     "RobustnessResult": "montecarlo", "Tornado": "montecarlo", "robustness": "montecarlo",
@@ -50,10 +50,8 @@ __all__ = [
     "TippingResult",
     "Tornado",
     "make_axis",
-    "map_png",
     "outcome_map",
     "parse_vary",
-    "plot_map",
     "robustness",
     "run",
     "sobol_indices",
