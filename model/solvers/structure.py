@@ -291,6 +291,26 @@ def readonly_copy(M: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- action dominance
+def _best_pure_dominators(U: FloatArray) -> tuple[np.ndarray, np.ndarray]:
+    """For each row t of the payoffs U (own actions x the opponent's): the other row s whose
+    worst margin over the columns, min_j U[s, j] - U[t, j], is largest, and that margin (-inf
+    for a single row). Rows are compared in blocks, so memory stays near 4 million floats
+    however many actions there are (all pairs at once would be p x p x q)."""
+    p, q = U.shape
+    best = np.zeros(p, dtype=np.int64)
+    margin = np.full(p, -np.inf)
+    block = max(1, 4_000_000 // max(1, p * q))
+    for s in range(0, p, block):
+        chunk = U[s:s + block]  # (b, q)
+        margins = (U[:, None, :] - chunk[None, :, :]).min(axis=2)  # (p, b)
+        cols = np.arange(chunk.shape[0])
+        margins[s + cols, cols] = -np.inf
+        if p > 1:
+            best[s:s + len(cols)] = margins.argmax(axis=0)
+            margin[s:s + len(cols)] = margins[best[s:s + len(cols)], cols]
+    return best, margin
+
+
 def _block_pure(A: FloatArray, B: FloatArray, alive: list[list[int]], tols: tuple[float, float],
                 steps: list[DominanceStep]) -> None:
     """Rounds of pure strict dominance, removing every dominated action of a player at once
@@ -303,18 +323,9 @@ def _block_pure(A: FloatArray, B: FloatArray, alive: list[list[int]], tols: tupl
             own, other = alive[player], alive[1 - player]
             if len(own) < 2:
                 continue
-            U = _own(A, B, player)[np.ix_(own, other)]
-            block = max(1, 4_000_000 // max(1, U.shape[0] * U.shape[1]))
-            dead: list[tuple[int, int, float]] = []
-            for s in range(0, len(own), block):
-                chunk = U[s:s + block]  # (b, q)
-                margins = (U[:, None, :] - chunk[None, :, :]).min(axis=2)  # (p, b)
-                for t in range(chunk.shape[0]):
-                    margins[s + t, t] = -np.inf
-                best = margins.argmax(axis=0)
-                hits = np.flatnonzero(margins[best, np.arange(chunk.shape[0])] > tols[player])
-                for h in hits.tolist():
-                    dead.append((own[s + h], own[int(best[h])], float(margins[best[h], h])))
+            best, margins = _best_pure_dominators(_own(A, B, player)[np.ix_(own, other)])
+            dead = [(own[h], own[int(best[h])], float(margins[h]))
+                    for h in np.flatnonzero(margins > tols[player]).tolist()]
             if dead:
                 # a dominator may itself be dominated in this round: point it at a survivor
                 gone = {d for d, _, _ in dead}
@@ -342,15 +353,12 @@ def _one_at_a_time(A: FloatArray, B: FloatArray, alive: list[list[int]],
             own, other = alive[player], alive[1 - player]
             if len(own) < 2:
                 continue
-            U = _own(A, B, player)[np.ix_(own, other)]
-            margins = (U[:, None, :] - U[None, :, :]).min(axis=2)
-            np.fill_diagonal(margins, -np.inf)
-            best = margins.argmax(axis=0)
-            hit = np.flatnonzero(margins[best, np.arange(len(own))] > tols[player])
+            best, margin = _best_pure_dominators(_own(A, B, player)[np.ix_(own, other)])
+            hit = np.flatnonzero(margin > tols[player])
             if len(hit):
                 i = int(hit[0])
                 step = DominanceStep(player, own[i], {own[int(best[i])]: 1.0}, "pure",
-                                     float(margins[best[i], i]))
+                                     float(margin[i]))
                 break
         if step is None and mixed:
             for player in (0, 1):
