@@ -130,6 +130,19 @@ class SolveResult:
         return self.complete and (self.structure is None
                                   or self.structure.combinations <= len(self.equilibria))
 
+    @property
+    def coverage(self) -> str:
+        """Which equilibria ``equilibria`` holds, in words: all of them, a listed part of a
+        known set, or those a search found (with what the search guarantees)."""
+        k = len(self.equilibria)
+        listed = f"{k} equilibri{'um' if k == 1 else 'a'}"
+        if self.lists_all:
+            return f"all {listed} (the enumeration was exhaustive)"
+        if self.complete and self.structure is not None:
+            return (f"{listed} listed of {self.structure.combinations:,}, every one a "
+                    "combination of the parts' equilibria")
+        return f"the {listed} found ({self.guarantee})"
+
     @cached_property
     def dominance(self) -> DominanceResult:
         """Iterated removal of strictly dominated actions (by pure and mixed strategies)."""

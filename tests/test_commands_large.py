@@ -116,13 +116,21 @@ def test_credibility_and_simulate_say_when_the_stage_list_is_not_complete(
     assert "not exhaustive" in doc["stage_equilibria"]["guarantee"]
     assert main(["credibility", str(f), "--deal", "profile:0,0"]) == 0
     text = " ".join(capsys.readouterr().out.split())
-    assert "stage equilibria found: the search was not exhaustive" in text
+    assert "Chosen among the" in text and "equilibria found (the search was not exhaustive" in text
+    assert "could punish harder" in text
     assert main(["simulate", str(f), "--periods", "2"]) == 0
     text = " ".join(capsys.readouterr().out.split())
     assert "in periods 1, 2 the list is not complete" in text
     assert main(["simulate", str(f), "--periods", "1", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["periods"][0]["complete"] is False
+    assert main(["bargain", str(f), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["disagreement"]["complete"] is False
+    assert "found (the search was not exhaustive" in doc["disagreement"]["chosen_among"]
+    assert main(["sequential", str(f), "--leader", "Row", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["simultaneous"]["complete"] is False
 
 
 def test_credibility_and_simulate_say_when_the_stage_list_is_complete(
@@ -137,6 +145,8 @@ def test_credibility_and_simulate_say_when_the_stage_list_is_complete(
         "guarantee": "all equilibria: the enumeration was exhaustive"}
     assert main(["simulate", str(base), "--periods", "2"]) == 0
     assert "every period's list is complete" in capsys.readouterr().out
+    assert main(["credibility", str(base), "--deal", "deal"]) == 0
+    assert "Chosen among all 3 equilibria (the enumeration" in capsys.readouterr().out
 
 
 def test_commands_solve_a_large_chip_game_structure_first(
@@ -156,6 +166,8 @@ def test_commands_solve_a_large_chip_game_structure_first(
     doc = json.loads(capsys.readouterr().out)
     assert all(p["complete"] for p in doc["periods"])
     assert main(["bargain", str(big), *inc, "--json"]) == 0
-    capsys.readouterr()
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["disagreement"]["complete"] is True
+    assert doc["disagreement"]["chosen_among"].startswith("all 81 equilibria")
     assert main(["sequential", str(big), *inc, "--leader", "US", "--json"]) == 0
-    capsys.readouterr()
+    assert json.loads(capsys.readouterr().out)["simultaneous"]["complete"] is True

@@ -62,6 +62,9 @@ class Disagreement:
     rule: str | None = None
     outcome: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    #: for an equilibrium: whether it was chosen among all the game's equilibria, and which
+    complete: bool = True
+    coverage: str = ""
 
 
 def parse_spec(spec: str) -> tuple[str, str | None]:

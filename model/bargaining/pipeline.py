@@ -323,6 +323,7 @@ def disagreement_point(game: Game, A: np.ndarray, B: np.ndarray, spec: str,
         equilibrium=k + 1, rule=rule or None, outcome=outcomes[k],
         extra={"support": [list(map(int, e.support[0])), list(map(int, e.support[1]))],
                "equilibria": len(eqs)},
+        complete=result.lists_all, coverage=result.coverage,
     )
 
 
@@ -449,6 +450,9 @@ def _bargain_json(b: Bargain) -> dict[str, Any]:
         "outcome": d.outcome,
         "profile": list(d.profile) if d.profile is not None else None,
     }
+    if d.kind == "equilibrium":
+        dis["complete"] = d.complete
+        dis["chosen_among"] = d.coverage
     if d.strategies is not None:
         dis["strategies"] = [_strategy_json(d.strategies[0], rows),
                              _strategy_json(d.strategies[1], cols)]

@@ -103,6 +103,8 @@ def render(b: Bargain, leverages: Sequence[Leverage] = ()) -> str:
     out.append(f"Disagreement point ({d.spec}): {p0} {_num(d.payoffs[0])}, "
                f"{p1} {_num(d.payoffs[1])}")
     out.append(f"  {d.description}" + (f"; outcome {d.outcome}" if d.outcome else ""))
+    if d.kind == "equilibrium":
+        out.append(f"  chosen among {d.coverage}")
     if d.strategies is not None:
         x, y = d.strategies
         used_r.update(int(k) for k in np.flatnonzero(x > 1e-12))

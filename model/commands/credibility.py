@@ -237,16 +237,10 @@ def _inf(v: float | None) -> float | None:
 
 def _stage_words(sim: Any) -> str:
     """What the list of stage equilibria the punishments are taken from covers."""
-    k = len(sim.equilibria)
-    listed = f"{k} stage equilibri{'um' if k == 1 else 'a'}"
-    if sim.lists_all:
-        return f"Chosen among all {listed} (the enumeration was exhaustive)."
-    if sim.complete:
-        return (f"Chosen among the {listed} listed, of {sim.structure.combinations:,} (every "
-                "one is a combination of the parts' equilibria, and at most "
-                f"{len(sim.equilibria):,} are listed): one not listed could punish harder.")
-    return (f"Chosen among the {listed} found: {sim.guarantee}. A stage equilibrium not found "
-            "could punish harder, so a 'fails' below may be a deal that holds.")
+    text = f"Chosen among {sim.coverage}."
+    if not sim.lists_all:
+        text += " A stage equilibrium not listed could punish harder."
+    return text
 
 
 def to_json(game: Game, args: argparse.Namespace, overrides: Mapping[str, float],

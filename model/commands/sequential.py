@@ -215,6 +215,8 @@ def to_json(game: Game, scenario: str | None, overrides: Mapping[str, float],
             ],
             "best_for_leader": _nash_json(r.nash_best, game, leader),
             "worst_for_leader": _nash_json(r.nash_worst, game, leader),
+            "complete": r.simultaneous.lists_all,
+            "guarantee": r.simultaneous.guarantee,
         },
         "value_of_moving_first": {names[s]: _side_values(results, s) for s in (0, 1)},
     })
@@ -287,8 +289,10 @@ def render(game: Game, scenario: str | None, overrides: Mapping[str, float],
     sim = r.simultaneous
     best, worst = r.nash_best, r.nash_worst
     n_eq = len(sim.equilibria)
+    has = (f"has {n_eq} equilibri{'um' if n_eq == 1 else 'a'}" if sim.lists_all
+           else f"is compared through {sim.coverage}")
     out += wrap(
-        f"The simultaneous game has {n_eq} equilibri{'um' if n_eq == 1 else 'a'}"
+        f"The simultaneous game {has}"
         + (" (extreme ones; the game is degenerate)" if sim.degenerate else "")
         + f". Best for {ld}: {_eq_name(best)}, where it gets {num(best.payoffs[0])} and {fl} "
         f"{num(best.payoffs[1])}; worst for {ld}: {_eq_name(worst)}, {num(worst.payoffs[0])} "
