@@ -362,10 +362,10 @@ class Game:
         # own: see model._assemble): an elementwise sum whose rounding is that of the point
         # alone, not of how many points share the batch (a matrix product's blocking depends
         # on the batch size, and so do the last digits of what it returns).
-        values_t = np.ascontiguousarray(values.T) if N * m * n >= COMPILED_CELLS else values
+        compiled = N * m * n >= COMPILED_CELLS
+        values_t = np.ascontiguousarray(values.T) if compiled else values
         A = np.empty((N, m * n))
         B = np.empty((N, m * n))
-        compiled = N * m * n >= COMPILED_CELLS
         ok = True
         with np.errstate(all="ignore"):  # non-finite sums are reported just below
             for (rs, rt, cs, ct, s, t, first), out in zip(self._cell_terms, (A, B),

@@ -261,8 +261,9 @@ def _refuse_if_too_large(m: int, n: int, limit: int, why: str) -> None:
     """Raise :func:`_too_large`'s error, if any. The error is made in the raise itself: kept
     in a local variable, it would hold its own traceback's frames (and the payoff matrices
     of every caller) in a reference cycle until the cyclic collector ran."""
-    if _too_large(m, n, limit, why) is not None:
-        raise TooLarge(str(_too_large(m, n, limit, why)))
+    error = _too_large(m, n, limit, why)  # never raised itself, so it holds no frames
+    if error is not None:
+        raise TooLarge(str(error))
 
 
 def _lemke(A: FloatArray, B: FloatArray, tol: float) -> SolveResult:

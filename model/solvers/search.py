@@ -97,28 +97,13 @@ def search_equilibria(A: FloatArray, B: FloatArray, tol: float, budget: float,
         y[j] = 1.0
         add(x, y)
 
-    from .lemke_howson import PathTimeout, _lemke_howson
-
-    labels_done = 0
-    for label in range(m + n):
-        if time.monotonic() > deadline:
-            break
-        try:
-            x, y, _ = _lemke_howson(A, B, label, tol, False, deadline)
-        except PathTimeout:
-            break
-        except (SolverError, ValueError, ZeroDivisionError, FloatingPointError):
-            labels_done += 1
-            continue
-        add(np.asarray(x, float), np.asarray(y, float))
-        labels_done += 1
-
+    labels_done, _ = _follow_labels(A, B, tol, deadline, add)
     timed_out = labels_done < m + n
     paths = 0
     if perturbed and not timed_out:
-        paths = _perturbed_paths(A, B, tol, min(deadline, time.monotonic() + PERTURBED_SHARE
-                                                    * max(0.0, deadline - time.monotonic())),
-                                     add)
+        now = time.monotonic()
+        paths = _perturbed_paths(A, B, tol, now + PERTURBED_SHARE * max(0.0, deadline - now),
+                                 add)
     size_done = 1
     for k in range(2, min(m, n, max_support) + 1):
         if timed_out or time.monotonic() > deadline:
@@ -146,41 +131,57 @@ def _perturbed_paths(A: FloatArray, B: FloatArray, tol: float, until: float,
     when they are of equal size, give the strategies that make the other player indifferent
     on them in the game itself, passed to ``add`` (which verifies them). Returns the number of
     paths followed."""
-    from .lemke_howson import PathTimeout, _lemke_howson
-
     m, n = A.shape
     rng = np.random.default_rng(20080101)
     sa = float(np.abs(A).max()) or 1.0
     sb = float(np.abs(B).max()) or 1.0
+
+    def on_the_game(x: FloatArray, y: FloatArray) -> None:
+        rows = np.flatnonzero(x > 1e-12)
+        cols = np.flatnonzero(y > 1e-12)
+        if len(rows) != len(cols):
+            return
+        yy = _indifferent(A[np.ix_(rows, cols)])
+        xx = None if yy is None else _indifferent(B[np.ix_(rows, cols)].T)
+        if yy is None or xx is None:
+            return
+        X = np.zeros(m)
+        Y = np.zeros(n)
+        X[rows] = xx
+        Y[cols] = yy
+        add(X, Y)
+
     done = 0
     for _ in range(PERTURBED_COPIES):
         Ap = A + PERTURBATION * sa * rng.uniform(-1.0, 1.0, A.shape)
         Bp = B + PERTURBATION * sb * rng.uniform(-1.0, 1.0, B.shape)
-        for label in range(m + n):
-            if time.monotonic() > until:
-                return done
-            try:
-                x, y, _ = _lemke_howson(Ap, Bp, label, tol, False, until)
-            except PathTimeout:
-                return done
-            except (SolverError, ValueError, ZeroDivisionError, FloatingPointError):
-                done += 1
-                continue
-            done += 1
-            rows = np.flatnonzero(np.asarray(x, float) > 1e-12)
-            cols = np.flatnonzero(np.asarray(y, float) > 1e-12)
-            if len(rows) != len(cols):
-                continue
-            yy = _indifferent(A[np.ix_(rows, cols)])
-            xx = None if yy is None else _indifferent(B[np.ix_(rows, cols)].T)
-            if yy is None or xx is None:
-                continue
-            X = np.zeros(m)
-            Y = np.zeros(n)
-            X[rows] = xx
-            Y[cols] = yy
-            add(X, Y)
+        followed, stopped = _follow_labels(Ap, Bp, tol, until, on_the_game)
+        done += followed
+        if stopped:
+            break
     return done
+
+
+def _follow_labels(A: FloatArray, B: FloatArray, tol: float, until: float,
+                   found: Callable[[FloatArray, FloatArray], None]) -> tuple[int, bool]:
+    """Lemke-Howson from each label of (A, B) in turn, each path's end passed to ``found``,
+    until ``until``; returns how many paths were followed and whether time ran out first."""
+    from .lemke_howson import PathTimeout, _lemke_howson
+
+    done = 0
+    for label in range(sum(A.shape)):
+        if time.monotonic() > until:
+            return done, True
+        try:
+            x, y, _ = _lemke_howson(A, B, label, tol, False, until)
+        except PathTimeout:
+            return done, True
+        except (SolverError, ValueError, ZeroDivisionError, FloatingPointError):
+            done += 1
+            continue
+        done += 1
+        found(np.asarray(x, float), np.asarray(y, float))
+    return done, False
 
 
 def _supports_of_size(A: FloatArray, B: FloatArray, k: int, deadline: float,
