@@ -430,29 +430,26 @@ def prepare(A: np.ndarray, B: np.ndarray) -> tuple[bool, np.ndarray, np.ndarray]
     a row of B with its maximum twice), and both matrices mapped to [1, 2] as by
     :func:`~model.solvers.float_enumeration.positive_scaled` (the same operations, so the same
     floats)."""
-    m, n = A.shape
-    tie = False
+    tie = _tied_column_max(A) or _tied_column_max(B.T)
+    return tie, _scaled(A), _scaled(B)
+
+
+@njit(cache=True, error_model="numpy")
+def _tied_column_max(M: np.ndarray) -> bool:
+    """Whether some column of M has its maximum twice."""
+    m, n = M.shape
     for j in range(n):
-        top = A[0, j]
+        top = M[0, j]
         count = 1
         for i in range(1, m):
-            if A[i, j] > top:
-                top = A[i, j]
+            if M[i, j] > top:
+                top = M[i, j]
                 count = 1
-            elif A[i, j] == top:
+            elif M[i, j] == top:
                 count += 1
-        tie = tie or count > 1
-    for i in range(m):
-        top = B[i, 0]
-        count = 1
-        for j in range(1, n):
-            if B[i, j] > top:
-                top = B[i, j]
-                count = 1
-            elif B[i, j] == top:
-                count += 1
-        tie = tie or count > 1
-    return tie, _scaled(A), _scaled(B)
+        if count > 1:
+            return True
+    return False
 
 
 @njit(cache=True, error_model="numpy")
