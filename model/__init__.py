@@ -8,10 +8,10 @@
 ['defect']
 """
 
-from .errors import LeverageError, PayoffFileError, Problem, UsageError
-from .game import Game
-from .loader import check, load
-from .solve import solve, solve_batch  # the function; it shadows the module of that name
+from model.errors import LeverageError, PayoffFileError, Problem, UsageError
+from model.game import Game
+from model.loader import check, load
+from model.solve import solve, solve_batch  # the function; it shadows the module of that name
 
 __all__ = [
     "Game",

@@ -1,5 +1,5 @@
 """``python -m model`` runs the ``leverage`` command."""
 
-from .cli import main
+from model.cli import main
 
 raise SystemExit(main())

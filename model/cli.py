@@ -16,11 +16,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, commands
-from .errors import LeverageError, PayoffFileError, UsageError
-from .game import Game
-from .io import atomic_write, dumps_json, os_reason
-from .limits import MAX_TIMEOUT, SolveTimeout
+from model import __version__, commands
+from model.errors import LeverageError, PayoffFileError, UsageError
+from model.game import Game
+from model.io import atomic_write, dumps_json, os_reason
+from model.limits import MAX_TIMEOUT, SolveTimeout
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_TIMEOUT = 0, 1, 2, 3
 
@@ -65,10 +65,10 @@ def include_dirs(args: argparse.Namespace) -> tuple[Path, ...]:
 def load_any(path: str, include: Sequence[Path] = ()) -> Game:
     """A payoff file, or a Gambit .nfg file (by its suffix)."""
     if path.lower().endswith(".nfg"):
-        from .nfg import game_from_nfg
+        from model.nfg import game_from_nfg
 
         return game_from_nfg(path)
-    from .loader import load
+    from model.loader import load
 
     return load(path, include_dirs=include)
 
@@ -116,8 +116,8 @@ def add_setting_arguments(p: argparse.ArgumentParser, *, json_flag: bool = True)
 
 
 def _cmd_solve(args: argparse.Namespace) -> int:
-    from .analysis import analyse
-    from .report import render
+    from model.analysis import analyse
+    from model.report import render
 
     game, overrides = load_setting(args)
     if args.timeout is not None and not 0 < args.timeout <= MAX_TIMEOUT:
@@ -143,7 +143,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from .nfg import game_to_nfg
+    from model.nfg import game_to_nfg
 
     game, overrides = load_setting(args)
     A, B = game.matrices(overrides, args.scenario)
@@ -182,7 +182,7 @@ def _large_game_warning(game: Game) -> str | None:
     m, n = game.shape
     if m * n <= LARGE_GAME:
         return None
-    from .solvers.structure import reduce_game
+    from model.solvers.structure import reduce_game
 
     A, B = game.matrices()
     red = reduce_game(A, B, tol=1e-9, chips=game.chip_layout)
@@ -225,7 +225,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from .spec import json_schema_text
+    from model.spec import json_schema_text
 
     text = json_schema_text()
     emit(args, text)
@@ -233,8 +233,8 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
-    from .loader import load
-    from .text import table
+    from model.loader import load
+    from model.text import table
 
     game = load(args.file, include_dirs=include_dirs(args))
     print(game.title)

@@ -36,9 +36,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import UsageError, did_you_mean, known
-from .game import Game, NonFiniteError, RuleInfo
-from .solve import solve
+from model.errors import UsageError, did_you_mean, known
+from model.game import Game, NonFiniteError, RuleInfo
+from model.solve import solve
 
 #: Selection rules for picking one equilibrium when a period's game has several.
 SELECTIONS: Mapping[str, str] = MappingProxyType(

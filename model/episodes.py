@@ -36,16 +36,16 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import Analysis, analyse
-from .bargaining import NoBargainError, bargain
-from .bargaining.pipeline import Bargain, Solution
-from .errors import LeverageError, UsageError
-from .game import Game
-from .io import atomic_write, dumps_json
-from .loader import load
-from .repeated import Credibility, credibility
-from .sequential import stackelberg
-from .setting import Setting
+from model.analysis import Analysis, analyse
+from model.bargaining import NoBargainError, bargain
+from model.bargaining.pipeline import Bargain, Solution
+from model.errors import LeverageError, UsageError
+from model.game import Game
+from model.io import atomic_write, dumps_json
+from model.loader import load
+from model.repeated import Credibility, credibility
+from model.sequential import stackelberg
+from model.setting import Setting
 
 __all__ = [
     "DEFAULT_FILE",

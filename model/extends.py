@@ -30,10 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import spec as S
-from .errors import PayoffFileError, Problem, closest
-from .limits import MAX_EXTENDS_DEPTH
-from .yamlsource import (
+from model import spec as S
+from model.errors import PayoffFileError, Problem, closest
+from model.limits import MAX_EXTENDS_DEPTH
+from model.yamlsource import (
     Located,
     Mark,
     PathKey,

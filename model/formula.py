@@ -29,7 +29,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .limits import EXACT_MAX_BITS, FORMULA_MAX_DEPTH, FORMULA_MAX_LENGTH, MAX_EXPONENT
+from model.limits import EXACT_MAX_BITS, FORMULA_MAX_DEPTH, FORMULA_MAX_LENGTH, MAX_EXPONENT
 
 Array = np.ndarray
 MAX_LENGTH = FORMULA_MAX_LENGTH
@@ -498,7 +498,7 @@ def _convert(
             raise FormulaError("only the listed functions can be called: " + _fn_list(), off)
         name = node.func.id
         if name not in FUNCTIONS:
-            from .errors import did_you_mean
+            from model.errors import did_you_mean
 
             raise FormulaError(
                 f"unknown function '{name}'{did_you_mean(name, FUNCTIONS)} "

@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import UsageError, did_you_mean, known
-from .formula import Formula, InexactError, exact_number
-from .limits import EXACT_MAX_BITS, MAX_PAYOFF
-from .solvers.structure import ChipLayout, ChipLinks
+from model.errors import UsageError, did_you_mean, known
+from model.formula import Formula, InexactError, exact_number
+from model.limits import EXACT_MAX_BITS, MAX_PAYOFF
+from model.solvers.structure import ChipLayout, ChipLinks
 
 # A clause maps chip name -> allowed level indices; a condition is a tuple of clauses (any of).
 Clause = Mapping[str, frozenset[int]]
@@ -371,7 +371,7 @@ class Game:
             for (rs, rt, cs, ct, s, t, first), out in zip(self._cell_terms, (A, B),
                                                           strict=True):
                 if compiled:  # a large batch: worth the compiler's start-up
-                    from ._assemble import BLOCK, sum_terms
+                    from model._assemble import BLOCK, sum_terms
 
                     ok &= sum_terms(values_t, rs, rt, cs, ct, s, t, first, n, out, BLOCK,
                                     MAX_PAYOFF)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import LeverageError, UsageError
+from model.errors import LeverageError, UsageError
 
 try:
     import fcntl

@@ -48,8 +48,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .errors import LeverageError
-from .lifeline import die_with_parent
+from model.errors import LeverageError
+from model.lifeline import die_with_parent
 
 PAYOFF_FILE_MAX_BYTES = 4 * 2**20
 YAML_MAX_VALUES = 100_000

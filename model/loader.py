@@ -22,11 +22,11 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from . import spec as S
-from .errors import PayoffFileError, Problem, closest, did_you_mean, known
-from .extends import resolve
-from .formula import FUNCTIONS, Formula, FormulaError, parse
-from .game import (
+from model import spec as S
+from model.errors import PayoffFileError, Problem, closest, did_you_mean, known
+from model.extends import resolve
+from model.formula import FUNCTIONS, Formula, FormulaError, parse
+from model.game import (
     Chip,
     Clause,
     Condition,
@@ -45,8 +45,8 @@ from .game import (
     enumerate_actions,
     frozen_mapping,
 )
-from .limits import MAX_ACTIONS, MAX_PROFILES
-from .yamlsource import Located, Mark, PathKey, field_path
+from model.limits import MAX_ACTIONS, MAX_PROFILES
+from model.yamlsource import Located, Mark, PathKey, field_path
 
 
 # ---------------------------------------------------------------------------- public entry
@@ -980,7 +980,7 @@ def _check_finite_everywhere(ctx: _Ctx, game: Game) -> None:
             if suspect[k]:
                 game.matrices(values)
             if game.dynamics is not None:
-                from .dynamics import rule_values
+                from model.dynamics import rule_values
 
                 rule_values(game, values)
         except NonFiniteError as exc:

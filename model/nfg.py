@@ -32,9 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import PayoffFileError, Problem
-from .game import Chip, FixedPayoffs, Game, OutcomeInfo, PlayerInfo, frozen_mapping
-from .limits import (
+from model.errors import PayoffFileError, Problem
+from model.game import Chip, FixedPayoffs, Game, OutcomeInfo, PlayerInfo, frozen_mapping
+from model.limits import (
     MAX_ACTIONS,
     MAX_EXPONENT,
     MAX_NUMBER_LENGTH,
@@ -339,7 +339,7 @@ def _fail(path: str | Path, message: str, line: int = 1, col: int = 1) -> Payoff
 def _read_bytes(path: str | Path) -> bytes:
     """The bytes of a .nfg file: a regular file (checked by stat before it is opened, so a
     named pipe is never opened) of at most NFG_MAX_BYTES bytes."""
-    from .yamlsource import read_file
+    from model.yamlsource import read_file
 
     return read_file(Path(path), str(path), NFG_MAX_BYTES, "a .nfg file")
 

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from .io import atomic_write
+from model.io import atomic_write
 
 if TYPE_CHECKING:
-    from .dynamics import RestrictionComparison, SimulationResult
-    from .sensitivity.grid import Axis
-    from .sensitivity.maps import OutcomeMap
-    from .sensitivity.montecarlo import Tornado, TornadoBar
+    from model.dynamics import RestrictionComparison, SimulationResult
+    from model.sensitivity.grid import Axis
+    from model.sensitivity.maps import OutcomeMap
+    from model.sensitivity.montecarlo import Tornado, TornadoBar
 
 STYLE: dict[str, Any] = {
     "font.size": 16,
@@ -349,7 +349,7 @@ def map_png(omap: OutcomeMap, *, colours: Mapping[int, tuple[str, str]] | None =
     shares = omap.shares()
     order = sorted(shares, key=lambda b: (bin(b).count("1"), b))
     scheme = dict(colours or {})
-    from .sensitivity.maps import faces, runs
+    from model.sensitivity.maps import faces, runs
 
     cell_bits, polygons = faces(omap)
     thin = sorted({b for b, _ in polygons} - set(shares))  # only between grid points

@@ -58,12 +58,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .errors import UsageError, did_you_mean, known
-from .formula import FormulaError, parse
-from .game import Game
-from .sequential import nash_points
-from .solve import SolveResult, solve
-from .solvers._common import FloatArray, SolverError, check_game, scale
+from model.errors import UsageError, did_you_mean, known
+from model.formula import FormulaError, parse
+from model.game import Game
+from model.sequential import nash_points
+from model.solve import SolveResult, solve
+from model.solvers._common import FloatArray, SolverError, check_game, scale
 
 __all__ = [
     "Credibility",

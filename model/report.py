@@ -10,11 +10,11 @@ import textwrap
 
 import numpy as np
 
-from .analysis import Analysis
-from .game import Game
-from .solve import SolveResult
-from .solvers.pure import best_replies
-from .text import codes, decimals, fmt, prob_text, strategy_text, table
+from model.analysis import Analysis
+from model.game import Game
+from model.solve import SolveResult
+from model.solvers.pure import best_replies
+from model.text import codes, decimals, fmt, prob_text, strategy_text, table
 
 MARK = "*"
 

@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .solve import SolveResult, solve
-from .solvers._common import FloatArray, SolverError, check_game, check_tol, scale
+from model.solve import SolveResult, solve
+from model.solvers._common import FloatArray, SolverError, check_game, check_tol, scale
 
 __all__ = [
     "TIE_BREAKS",

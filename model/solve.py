@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .solvers import float_enumeration
-from .solvers._common import (
+from model.solvers import float_enumeration
+from model.solvers._common import (
     FloatArray,
     SolverError,
     atol,
@@ -36,19 +36,19 @@ from .solvers._common import (
     rational_integers,
     readonly,
 )
-from .solvers.batch import pareto_batch
-from .solvers.degeneracy import NONDEGENERATE, describe_witness
-from .solvers.dominance import DominanceResult, DominanceStep, _iterated
-from .solvers.enumeration import (
+from model.solvers.batch import pareto_batch
+from model.solvers.degeneracy import NONDEGENERATE, describe_witness
+from model.solvers.dominance import DominanceResult, DominanceStep, _iterated
+from model.solvers.enumeration import (
     EnumerationResult,
     _enumerate,
     _enumerate_ints,
     _enumerate_pruned,
     _pure_witness_of_ints,
 )
-from .solvers.float_enumeration import FloatFound
-from .solvers.pareto import _pareto
-from .solvers.structure import ChipLayout, Reduction, reduce_game
+from model.solvers.float_enumeration import FloatFound
+from model.solvers.pareto import _pareto
+from model.solvers.structure import ChipLayout, Reduction, reduce_game
 
 __all__ = ["METHODS", "Equilibrium", "SolveResult", "SolverError", "solve", "solve_batch"]
 
@@ -267,7 +267,7 @@ def _refuse_if_too_large(m: int, n: int, limit: int, why: str) -> None:
 
 
 def _lemke(A: FloatArray, B: FloatArray, tol: float) -> SolveResult:
-    from .solvers.lemke_howson import lemke_howson_all
+    from model.solvers.lemke_howson import lemke_howson_all
 
     limit = (atol(A, tol), atol(B, tol))
     equilibria = []
@@ -455,7 +455,7 @@ def solve_batch(
     >>> [len(r.equilibria) for r in rs]
     [1, 3]
     """
-    from .solvers.batch import Pending, batch_found
+    from model.solvers.batch import Pending, batch_found
 
     a, b = check_batch(A, B)
     t = check_tol(tol)
@@ -562,7 +562,7 @@ def _core(A: FloatArray, B: FloatArray, tol: float, budget: float, exact: bool) 
             reason=res.degeneracy_reason, complete=True, why="", method=res.method,
             exact_arith=res.exact,
         )
-    from .solvers.search import search_equilibria
+    from model.solvers.search import search_equilibria
 
     found = search_equilibria(A, B, tol, budget)
     bound = max(float_enumeration.vertex_bound(m, m + n), float_enumeration.vertex_bound(n, m + n))
@@ -707,7 +707,7 @@ def _structured(A: FloatArray, B: FloatArray, tol: float, chips: ChipLayout | No
 
 def _separable(A: FloatArray, B: FloatArray, tol: float, chips: ChipLayout, red: Reduction,
                budget: float, exact: bool) -> SolveResult:
-    from .solvers.structure import combinations, iterated_actions_cut, product_strategy
+    from model.solvers.structure import combinations, iterated_actions_cut, product_strategy
 
     m, n = A.shape
     solved: list[_Inner] = []

@@ -253,6 +253,6 @@ def json_schema() -> dict[str, Any]:
 
 
 def json_schema_text() -> str:
-    from .io import dumps_json
+    from model.io import dumps_json
 
     return dumps_json(json_schema(), indent=2, sort_keys=True) + "\n"

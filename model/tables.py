@@ -7,9 +7,9 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .analysis import Analysis, analyse
-from .game import Game
-from .text import prob_text
+from model.analysis import Analysis, analyse
+from model.game import Game
+from model.text import prob_text
 
 COLUMNS = (
     "scenario",

@@ -28,8 +28,8 @@ from typing import Any
 
 import yaml
 
-from .errors import PayoffFileError, Problem
-from .limits import MAX_NUMBER_LENGTH, PAYOFF_FILE_MAX_BYTES, YAML_MAX_DEPTH, YAML_MAX_VALUES
+from model.errors import PayoffFileError, Problem
+from model.limits import MAX_NUMBER_LENGTH, PAYOFF_FILE_MAX_BYTES, YAML_MAX_DEPTH, YAML_MAX_VALUES
 
 PathKey = tuple[str | int, ...]
 

@@ -2,11 +2,21 @@
 the Nash, Kalai-Smorodinsky and egalitarian solutions, Nash's variable threats, Rubinstein's
 alternating offers, and how each bargain moves with a parameter (its leverage)."""
 
-from .feasible import FeasibleSet, Frontier, NoBargainError, feasible_set, pareto_frontier
-from .pipeline import SOLUTIONS, Bargain, BargainOptions, Solution, bargain
-from .rubinstein import first_proposer_share, rubinstein
-from .solutions import egalitarian_solution, kalai_smorodinsky_solution, nash_solution
-from .threats import variable_threats
+from model.bargaining.feasible import (
+    FeasibleSet,
+    Frontier,
+    NoBargainError,
+    feasible_set,
+    pareto_frontier,
+)
+from model.bargaining.pipeline import SOLUTIONS, Bargain, BargainOptions, Solution, bargain
+from model.bargaining.rubinstein import first_proposer_share, rubinstein
+from model.bargaining.solutions import (
+    egalitarian_solution,
+    kalai_smorodinsky_solution,
+    nash_solution,
+)
+from model.bargaining.threats import variable_threats
 
 __all__ = [
     "SOLUTIONS",

@@ -11,14 +11,14 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import linprog
 
-from ..errors import LeverageError
+from model.errors import LeverageError
 
 
 def zero_sum(M: ArrayLike) -> tuple[float, np.ndarray, np.ndarray]:
     """``(value, x, y)`` of the zero-sum game in which the row player gets M[i, j]."""
     a = np.asarray(M, dtype=float)
     try:
-        from ..solvers.zerosum import zero_sum_value
+        from model.solvers.zerosum import zero_sum_value
     except ImportError:  # pragma: no cover - depends on the package version
         return _zero_sum(a)
     value, x, y = zero_sum_value(a)

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..errors import UsageError
-from ._lp import zero_sum
+from model.bargaining._lp import zero_sum
+from model.errors import UsageError
 
 __all__ = ["KINDS", "RULES", "Disagreement", "maxmin_point", "parse_spec", "select_equilibrium"]
 

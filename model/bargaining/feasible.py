@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.spatial import ConvexHull, QhullError
 
-from ..errors import UsageError
+from model.errors import UsageError
 
 __all__ = [
     "Chain",

@@ -23,10 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UsageError, did_you_mean, known
-from ..game import Game
-from .pipeline import SOLUTIONS, Bargain, BargainOptions, bargain
-from .solutions import Point
+from model.bargaining.pipeline import SOLUTIONS, Bargain, BargainOptions, bargain
+from model.bargaining.solutions import Point
+from model.errors import UsageError, did_you_mean, known
+from model.game import Game
 
 __all__ = ["SHORT", "Leverage", "SweepRow", "leverage", "round_step"]
 

@@ -17,21 +17,16 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UsageError, did_you_mean, known
-from ..formula import Formula, FormulaError, parse
-from ..game import Game
-from ..solve import solve
-from ..text import codes
-from .disagreement import (
+from model.bargaining.disagreement import (
     Disagreement,
     maxmin_point,
     parse_profile,
     parse_spec,
     select_equilibrium,
 )
-from .feasible import FeasibleSet, feasible_set
-from .rubinstein import check_discount, rubinstein
-from .solutions import (
+from model.bargaining.feasible import FeasibleSet, feasible_set
+from model.bargaining.rubinstein import check_discount, rubinstein
+from model.bargaining.solutions import (
     Point,
     egalitarian_solution,
     ideal_point,
@@ -39,7 +34,12 @@ from .solutions import (
     kalai_smorodinsky_solution,
     nash_solution,
 )
-from .threats import variable_threats
+from model.bargaining.threats import variable_threats
+from model.errors import UsageError, did_you_mean, known
+from model.formula import Formula, FormulaError, parse
+from model.game import Game
+from model.solve import solve
+from model.text import codes
 
 __all__ = [
     "DEFAULT_DISCOUNT",

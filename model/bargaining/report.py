@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from ..text import codes, table
-from .leverage import Leverage
-from .pipeline import Bargain, LotteryTerm, Solution
+from model.bargaining.leverage import Leverage
+from model.bargaining.pipeline import Bargain, LotteryTerm, Solution
+from model.text import codes, table
 
 __all__ = ["bargain_json", "render"]
 
@@ -189,7 +189,7 @@ def _notes(b: Bargain, rcode: list[str], ccode: list[str], used_r: set[int],
 
 
 def _leverage_text(lv: Leverage) -> list[str]:
-    from .leverage import SHORT
+    from model.bargaining.leverage import SHORT
 
     p0, p1 = lv.players
     unit = f" {lv.unit}" if lv.unit else ""

@@ -35,9 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..errors import UsageError
-from .feasible import Chain, Frontier
-from .solutions import Point, individually_rational, nash_solution
+from model.bargaining.feasible import Chain, Frontier
+from model.bargaining.solutions import Point, individually_rational, nash_solution
+from model.errors import UsageError
 
 __all__ = ["RubinsteinResult", "check_discount", "first_proposer_share", "limit_power",
            "rubinstein"]

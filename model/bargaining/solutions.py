@@ -37,8 +37,8 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..errors import UsageError
-from .feasible import Chain, Frontier, pareto_frontier
+from model.bargaining.feasible import Chain, Frontier, pareto_frontier
+from model.errors import UsageError
 
 __all__ = [
     "egalitarian_solution",

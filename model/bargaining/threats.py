@@ -29,10 +29,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..errors import UsageError
-from ._lp import zero_sum
-from .feasible import Frontier, NoBargainError, pareto_frontier
-from .solutions import Point, check_power, nash_solution
+from model.bargaining._lp import zero_sum
+from model.bargaining.feasible import Frontier, NoBargainError, pareto_frontier
+from model.bargaining.solutions import Point, check_power, nash_solution
+from model.errors import UsageError
 
 __all__ = ["ThreatResult", "variable_threats"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from ..cli import add_setting_arguments, emit, load_setting
-from ..errors import UsageError
-from ..io import dumps_json
+from model.cli import add_setting_arguments, emit, load_setting
+from model.errors import UsageError
+from model.io import dumps_json
 
 HELP = """\
 Bargain over a game's payoffs. Agreements are lotteries over profiles (or over the profiles of
@@ -49,9 +49,9 @@ def _deals(text: str | None) -> tuple[str, ...] | None:
 
 
 def _cmd_bargain(args: argparse.Namespace) -> int:
-    from ..bargaining.leverage import leverage
-    from ..bargaining.pipeline import BargainOptions, bargain
-    from ..bargaining.report import bargain_json, render
+    from model.bargaining.leverage import leverage
+    from model.bargaining.pipeline import BargainOptions, bargain
+    from model.bargaining.report import bargain_json, render
 
     game, overrides = load_setting(args)
     if not 0 < args.tol < 1:

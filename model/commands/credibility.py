@@ -17,11 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from ..cli import add_setting_arguments
-from ..errors import UsageError
-from ..game import Game
-from ..io import dumps_json
-from ..repeated import (
+from model.cli import add_setting_arguments
+from model.commands.sequential import emit, header_json, load_setting, num, setting_text, wrap
+from model.errors import UsageError
+from model.game import Game
+from model.io import dumps_json
+from model.repeated import (
     Credibility,
     Punishment,
     SideCredibility,
@@ -32,9 +33,8 @@ from ..repeated import (
     resolve_discount,
     resolve_value,
 )
-from ..solve import SolveResult, solve
-from ..text import codes, prob_text, table
-from .sequential import emit, header_json, load_setting, num, setting_text, wrap
+from model.solve import SolveResult, solve
+from model.text import codes, prob_text, table
 
 QUOTE = ('"Today they are willing to give you something, but tomorrow they might want to '
          'take it back."')

@@ -7,8 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import add_setting_arguments, load_setting
-from .sweep import add_engine_arguments, engine_options
+from model.cli import add_setting_arguments, load_setting
+from model.commands.sweep import add_engine_arguments, engine_options
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,11 +38,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
-    from ..errors import UsageError
-    from ..io import output_locks
-    from ..plots import plot_map
-    from ..sensitivity.grid import parse_vary
-    from ..sensitivity.maps import RESOLUTION, outcome_map, write_tables
+    from model.errors import UsageError
+    from model.io import output_locks
+    from model.plots import plot_map
+    from model.sensitivity.grid import parse_vary
+    from model.sensitivity.maps import RESOLUTION, outcome_map, write_tables
 
     if len(args.vary) != 2:
         raise UsageError(

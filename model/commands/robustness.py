@@ -7,15 +7,15 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from ..cli import add_setting_arguments, load_setting
-from ..io import dumps_json
-from .sweep import add_engine_arguments, engine_options
+from model.cli import add_setting_arguments, load_setting
+from model.commands.sweep import add_engine_arguments, engine_options
+from model.io import dumps_json
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..game import Game
-    from ..sensitivity.montecarlo import RobustnessResult, Tornado
+    from model.game import Game
+    from model.sensitivity.montecarlo import RobustnessResult, Tornado
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -68,10 +68,10 @@ def _names(items: list[str] | None) -> list[str] | None:
 
 
 def _cmd_robustness(args: argparse.Namespace) -> int:
-    from ..errors import UsageError
-    from ..io import output_locks
-    from ..sensitivity.montecarlo import check_output
-    from ..sensitivity.table import check_output as check_table_file
+    from model.errors import UsageError
+    from model.io import output_locks
+    from model.sensitivity.montecarlo import check_output
+    from model.sensitivity.table import check_output as check_table_file
 
     game, overrides = load_setting(args)
     if args.samples < 1:
@@ -104,9 +104,9 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
 
 def _run(game: Game, overrides: dict[str, float], args: argparse.Namespace,
          vary_only: list[str] | None, outputs: list[str], options: dict[str, Any]) -> int:
-    from ..io import atomic_write
-    from ..plots import tornado_png
-    from ..sensitivity.montecarlo import SOBOL_SAMPLES, robustness, tornado
+    from model.io import atomic_write
+    from model.plots import tornado_png
+    from model.sensitivity.montecarlo import SOBOL_SAMPLES, robustness, tornado
 
     try:
         result = robustness(
@@ -128,7 +128,7 @@ def _run(game: Game, overrides: dict[str, float], args: argparse.Namespace,
         atomic_write(args.tornado, tornado_png(torn))
         print(f"wrote {args.tornado}", file=sys.stderr)
     if args.out:
-        from ..sensitivity.table import write_frames
+        from model.sensitivity.table import write_frames
 
         write_frames(args.out, [result.frame()], result.provenance)
         print(f"wrote {args.out} ({result.samples} samples)", file=sys.stderr)
@@ -143,8 +143,8 @@ def _run(game: Game, overrides: dict[str, float], args: argparse.Namespace,
 
 def render(result: RobustnessResult, torn: Tornado | None = None) -> str:
     """The text report."""
-    from ..sensitivity.montecarlo import CONFIDENCE
-    from ..text import table
+    from model.sensitivity.montecarlo import CONFIDENCE
+    from model.text import table
 
     game = result.game
     setting = result.setting
@@ -195,7 +195,7 @@ def render(result: RobustnessResult, torn: Tornado | None = None) -> str:
 
 
 def _sobol_lines(df: pd.DataFrame, info: dict[str, Any]) -> list[str]:
-    from ..text import table
+    from model.text import table
 
     n = info.get("base_samples")
     runs = info.get("runs")
@@ -219,7 +219,7 @@ def _sobol_lines(df: pd.DataFrame, info: dict[str, Any]) -> list[str]:
 
 
 def _tornado_lines(t: Tornado) -> list[str]:
-    from ..text import table
+    from model.text import table
 
     unit = f" ({t.unit})" if t.unit else ""
     lines = [f"One at a time: {t.output}, {t.label}{unit}; {t.baseline:.4g} at the baseline "

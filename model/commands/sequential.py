@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from ..cli import add_setting_arguments
-from ..game import Game
-from ..io import dumps_json
-from ..sequential import Commitment, NashPoint, StackelbergResult, stackelberg
-from ..solve import SolveResult, solve
-from ..text import prob_text, table
+from model.cli import add_setting_arguments
+from model.game import Game
+from model.io import dumps_json
+from model.sequential import Commitment, NashPoint, StackelbergResult, stackelberg
+from model.solve import SolveResult, solve
+from model.text import prob_text, table
 
 TIE_HELP = {
     "leader-best": "when {f} has several best replies it plays the one best for {l} "
@@ -53,7 +53,7 @@ def load_setting(
     args: argparse.Namespace,
 ) -> tuple[Game, dict[str, float], dict[str, float], np.ndarray, np.ndarray]:
     """The game, the --set overrides, the resolved parameter values and the matrices."""
-    from ..cli import load_setting as game_and_overrides
+    from model.cli import load_setting as game_and_overrides
 
     game, overrides = game_and_overrides(args)
     values = game.resolve(overrides, args.scenario)
@@ -86,7 +86,7 @@ def header_json(game: Game, scenario: str | None, overrides: Mapping[str, float]
 
 
 def emit(args: argparse.Namespace, text: str) -> None:
-    from ..cli import emit as write
+    from model.cli import emit as write
 
     write(args, text)
 

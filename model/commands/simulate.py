@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..cli import add_setting_arguments
-from ..dynamics import (
+from model.cli import add_setting_arguments
+from model.dynamics import (
     DEFAULT_SELECTION,
     SELECTIONS,
     RestrictionComparison,
@@ -18,10 +18,10 @@ from ..dynamics import (
     parse_force,
     simulate,
 )
-from ..errors import UsageError
-from ..game import Game
-from ..io import atomic_write, dumps_json
-from ..text import table
+from model.errors import UsageError
+from model.game import Game
+from model.io import atomic_write, dumps_json
+from model.text import table
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -89,7 +89,7 @@ def parse_lengths(text: str, periods: int) -> list[int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cli import load_setting
+    from model.cli import load_setting
 
     game, overrides = load_setting(args)
     if args.periods < 1:
@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _emit(args: argparse.Namespace, text: str) -> None:
-    from ..cli import emit
+    from model.cli import emit
 
     emit(args, text)
 
@@ -143,7 +143,7 @@ def _write_result(args: argparse.Namespace, result: SimulationResult) -> None:
         atomic_write(args.csv, result.to_csv())
         print(f"wrote {args.csv}", file=sys.stderr)
     if args.plot:
-        from ..plots import save, simulation_png
+        from model.plots import save, simulation_png
 
         save(args.plot, simulation_png(result))
         print(f"wrote {args.plot}", file=sys.stderr)
@@ -167,7 +167,7 @@ def _write_comparison(args: argparse.Namespace, comparison: RestrictionCompariso
         atomic_write(args.csv, buf.getvalue())
         print(f"wrote {args.csv}", file=sys.stderr)
     if args.plot:
-        from ..plots import comparison_png, save
+        from model.plots import comparison_png, save
 
         save(args.plot, comparison_png(comparison))
         print(f"wrote {args.plot}", file=sys.stderr)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import add_setting_arguments, load_setting
+from model.cli import add_setting_arguments, load_setting
 
 
 def add_engine_arguments(p: argparse.ArgumentParser) -> None:
@@ -44,7 +44,7 @@ def _whole(text: str) -> int:
 
 
 def add_max_points(p: argparse.ArgumentParser) -> None:
-    from ..sensitivity.budget import MAX_POINTS
+    from model.sensitivity.budget import MAX_POINTS
 
     p.add_argument("--max-points", type=_whole, metavar="N",
                    help=f"refuse runs of more points than this (default {MAX_POINTS:,}); "
@@ -53,7 +53,7 @@ def add_max_points(p: argparse.ArgumentParser) -> None:
 
 
 def engine_options(args: argparse.Namespace) -> dict:
-    from ..errors import UsageError
+    from model.errors import UsageError
 
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
@@ -90,12 +90,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from ..errors import UsageError
-    from ..io import OutputError
-    from ..sensitivity.engine import MANIFEST, Setting
-    from ..sensitivity.grid import Grid, parse_vary
-    from ..sensitivity.sweeps import sweep_to_file
-    from ..sensitivity.table import check_output
+    from model.errors import UsageError
+    from model.io import OutputError
+    from model.sensitivity.engine import MANIFEST, Setting
+    from model.sensitivity.grid import Grid, parse_vary
+    from model.sensitivity.sweeps import sweep_to_file
+    from model.sensitivity.table import check_output
 
     game, overrides = load_setting(args)
     if not args.out:

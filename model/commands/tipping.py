@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from ..cli import add_setting_arguments, emit, load_setting
-from ..io import dumps_json
-from .sweep import add_max_points
+from model.cli import add_setting_arguments, emit, load_setting
+from model.commands.sweep import add_max_points
+from model.io import dumps_json
 
 if TYPE_CHECKING:
-    from ..sensitivity.tipping import TippingResult
+    from model.sensitivity.tipping import TippingResult
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,8 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _cmd_tipping(args: argparse.Namespace) -> int:
-    from ..sensitivity.grid import parse_vary
-    from ..sensitivity.tipping import tipping_points
+    from model.sensitivity.grid import parse_vary
+    from model.sensitivity.tipping import tipping_points
 
     game, overrides = load_setting(args)
     results: list[TippingResult] = []

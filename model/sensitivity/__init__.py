@@ -12,10 +12,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .engine import Setting, run
-    from .grid import Axis, Grid, make_axis, parse_vary
-    from .maps import OutcomeMap, outcome_map, write_tables
-    from .montecarlo import (
+    from model.sensitivity.engine import Setting, run
+    from model.sensitivity.grid import Axis, Grid, make_axis, parse_vary
+    from model.sensitivity.maps import OutcomeMap, outcome_map, write_tables
+    from model.sensitivity.montecarlo import (
         RobustnessResult,
         Tornado,
         robustness,
@@ -23,9 +23,9 @@ if TYPE_CHECKING:
         tornado,
         wilson,
     )
-    from .points import PointSolutions, solve_matrices
-    from .sweeps import solve_source, sweep, sweep_to_file
-    from .tipping import TippingResult, tipping_points
+    from model.sensitivity.points import PointSolutions, solve_matrices
+    from model.sensitivity.sweeps import solve_source, sweep, sweep_to_file
+    from model.sensitivity.tipping import TippingResult, tipping_points
 
 _WHERE = {
     "Setting": "engine", "run": "engine",

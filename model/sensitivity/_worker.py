@@ -9,9 +9,9 @@ import os
 
 import numpy as np
 
-from ..lifeline import die_with_parent
-from . import engine
-from .points import solve_matrices
+from model.lifeline import die_with_parent
+from model.sensitivity import engine
+from model.sensitivity.points import solve_matrices
 
 #: The pid of the server the workers are forked from, in the server and its workers.
 SERVER: int | None = None

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import resource
 
-from ..errors import UsageError
+from model.errors import UsageError
 
 #: Default largest number of points a run may have.
 MAX_POINTS = 10_000_000

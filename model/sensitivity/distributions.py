@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import stats
 
-from ..errors import UsageError, did_you_mean, known
-from ..game import Game, ParameterInfo
+from model.errors import UsageError, did_you_mean, known
+from model.game import Game, ParameterInfo
 
 __all__ = ["describe", "ppf", "sample"]
 

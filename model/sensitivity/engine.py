@@ -36,12 +36,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..errors import LeverageError, UsageError
-from ..game import Game
-from ..io import atomic_write, dumps_json
-from ..lifeline import die_with_parent
-from ..setting import Setting
-from .points import PointSolutions, solve_game_points
+from model.errors import LeverageError, UsageError
+from model.game import Game
+from model.io import atomic_write, dumps_json
+from model.lifeline import die_with_parent
+from model.sensitivity.points import PointSolutions, solve_game_points
+from model.setting import Setting
 
 ENGINES = ("local", "dask")
 

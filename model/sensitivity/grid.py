@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UsageError, did_you_mean
-from ..game import Game
+from model.errors import UsageError, did_you_mean
+from model.game import Game
 
 
 @dataclass(frozen=True, eq=False)

@@ -44,12 +44,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import UsageError
-from ..game import Game
-from . import budget, table
-from .engine import Setting, chunk_size_for
-from .grid import Axis, Grid, parse_vary
-from .points import solve_game_points
+from model.errors import UsageError
+from model.game import Game
+from model.sensitivity import budget, table
+from model.sensitivity.engine import Setting, chunk_size_for
+from model.sensitivity.grid import Axis, Grid, parse_vary
+from model.sensitivity.points import solve_game_points
 
 #: Default width within which crossings are located, as a share of each axis's range.
 RESOLUTION = 1e-4
@@ -654,7 +654,7 @@ def outcome_map(
         raise UsageError(f"the resolution must be between 0 and 1, got {resolution}")
     setting = Setting(scenario, fixed, tol)
     game.matrices(fixed, scenario)  # unknown --set names fail here, before any work
-    from .sweeps import provenance, solve_source
+    from model.sensitivity.sweeps import provenance, solve_source
 
     sol = solve_source(game, grid, setting, **engine_options)
     ny, nx = grid.shape
@@ -700,7 +700,7 @@ def write_tables(omap: OutcomeMap, csv: str | Path) -> tuple[Path, Path]:
         raise UsageError(f"--csv {target}: the file must end in .csv")
     curves = target.with_name(target.stem + ".curves.csv")
     table.write_frames(target, [omap.frame()], omap.provenance)
-    from ..io import atomic_write
+    from model.io import atomic_write
 
     atomic_write(curves, omap.curve_frame().to_csv(index=False, lineterminator="\n"))
     return target, curves

@@ -38,14 +38,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import UsageError, did_you_mean, known
-from ..game import Game, ParameterInfo
-from . import budget
-from .distributions import describe, ppf
-from .engine import Setting
-from .points import PointSolutions, solve_game_points
-from .sweeps import provenance, solve_source
-from .table import column_name, outcome_names, outcome_set_labels, point_outcomes
+from model.errors import UsageError, did_you_mean, known
+from model.game import Game, ParameterInfo
+from model.sensitivity import budget
+from model.sensitivity.distributions import describe, ppf
+from model.sensitivity.engine import Setting
+from model.sensitivity.points import PointSolutions, solve_game_points
+from model.sensitivity.sweeps import provenance, solve_source
+from model.sensitivity.table import column_name, outcome_names, outcome_set_labels, point_outcomes
 
 __all__ = [
     "CONFIDENCE",
@@ -364,7 +364,7 @@ class RobustnessResult:
         """One row per sample: ``sample``, the drawn parameters, ``n_equilibria``, the set of
         outcomes (``outcomes``), each player's mean equilibrium payoff (``<player>_payoff``)
         and the equilibria (the columns of :func:`.table.frame`)."""
-        from .table import frame
+        from model.sensitivity.table import frame
 
         assert self.solutions is not None
         sol = self.solutions

@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..solve import STRUCTURE_FIRST, TooLarge, solve, solve_batch
-from ..solvers._common import SolverError, check_batch, check_tol
-from ..solvers.structure import ChipLayout
-from . import _kernel
+from model.sensitivity import _kernel
+from model.solve import STRUCTURE_FIRST, TooLarge, solve, solve_batch
+from model.solvers._common import SolverError, check_batch, check_tol
+from model.solvers.structure import ChipLayout
 
 if TYPE_CHECKING:
-    from ..game import Game
+    from model.game import Game
 
 #: Dominance margin and the gray band of the support test, relative to a player's largest
 #: |payoff|: far above float rounding, far below any difference a payoff file means.
@@ -276,7 +276,7 @@ def _part_layout(levels: tuple[tuple[int, ...], ...],
 
 
 def _product_indices(alive: Sequence[Sequence[int]], levels: Sequence[int]) -> np.ndarray:
-    from ..solvers.structure import _indices
+    from model.solvers.structure import _indices
 
     return _indices(alive, levels)
 

@@ -23,13 +23,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import __version__
-from ..game import Game
-from ..io import output_locks
-from . import budget, table
-from .engine import Checkpoint, PointSource, Setting, ordered_map, run
-from .grid import Axis, Grid, grid_from
-from .points import MARGIN, MAX_PAIRS, PointSolutions
+from model import __version__
+from model.game import Game
+from model.io import output_locks
+from model.sensitivity import budget, table
+from model.sensitivity.engine import Checkpoint, PointSource, Setting, ordered_map, run
+from model.sensitivity.grid import Axis, Grid, grid_from
+from model.sensitivity.points import MARGIN, MAX_PAIRS, PointSolutions
 
 SOLVER = (
     "iterated strict dominance, then support enumeration with margins (compiled); points "

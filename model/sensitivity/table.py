@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import UsageError
-from ..game import Game
-from ..io import atomic_path, atomic_write, dumps_json
-from .points import METHODS, PointSolutions
+from model.errors import UsageError
+from model.game import Game
+from model.io import atomic_path, atomic_write, dumps_json
+from model.sensitivity.points import METHODS, PointSolutions
 
 MIXED = "(mixed)"
 OTHER = "(other)"

@@ -31,11 +31,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import UsageError
-from ..game import Game
-from . import budget, table
-from .grid import check_parameter, make_axis
-from .points import PointSolutions, solve_game_points
+from model.errors import UsageError
+from model.game import Game
+from model.sensitivity import budget, table
+from model.sensitivity.grid import check_parameter, make_axis
+from model.sensitivity.points import PointSolutions, solve_game_points
 
 #: Intervals of the first, even grid.
 INITIAL = 64
@@ -258,7 +258,7 @@ def tipping_points(
         else:
             text = sentence(game, name, value, width, before, after)
         points.append(TippingPoint(value, a, b, before, after, text))
-    from .sweeps import SOLVER
+    from model.sensitivity.sweeps import SOLVER
 
     prov = {"file": str(game.path), "sha256": game.sha256, "scenario": scenario,
             "set": fixed, "solver": SOLVER, "solver_tol": solver_tol, "initial": initial}

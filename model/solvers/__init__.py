@@ -4,17 +4,22 @@ The public functions check their input and raise :class:`SolverError` (a ValueEr
 input; :func:`model.solve.solve` combines them.
 """
 
-from ._common import SolverError, snap_to_rationals
-from .degeneracy import degeneracy
-from .dominance import DominanceResult, DominanceStep, iterated_dominance
-from .enumeration import EnumerationResult, enumerate_equilibria
-from .learning import FictitiousPlayPath, ReplicatorPath, fictitious_play, replicator_dynamics
-from .lemke_howson import lemke_howson, lemke_howson_all
-from .pareto import pareto_optimal_profiles
-from .pure import best_replies, pure_equilibria, pure_equilibria_batch
-from .qre import QREPath, logit_qre, logit_qre_path
-from .verify import is_equilibrium, regrets
-from .zerosum import zero_sum_value
+from model.solvers._common import SolverError, snap_to_rationals
+from model.solvers.degeneracy import degeneracy
+from model.solvers.dominance import DominanceResult, DominanceStep, iterated_dominance
+from model.solvers.enumeration import EnumerationResult, enumerate_equilibria
+from model.solvers.learning import (
+    FictitiousPlayPath,
+    ReplicatorPath,
+    fictitious_play,
+    replicator_dynamics,
+)
+from model.solvers.lemke_howson import lemke_howson, lemke_howson_all
+from model.solvers.pareto import pareto_optimal_profiles
+from model.solvers.pure import best_replies, pure_equilibria, pure_equilibria_batch
+from model.solvers.qre import QREPath, logit_qre, logit_qre_path
+from model.solvers.verify import is_equilibrium, regrets
+from model.solvers.zerosum import zero_sum_value
 
 __all__ = [
     "DominanceResult",

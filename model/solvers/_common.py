@@ -10,8 +10,8 @@ from typing import TypeVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..errors import LeverageError, UsageError
-from ..limits import EXACT_MAX_BITS, MAX_PAYOFF, MIN_PAYOFF_SCALE
+from model.errors import LeverageError, UsageError
+from model.limits import EXACT_MAX_BITS, MAX_PAYOFF, MIN_PAYOFF_SCALE
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]

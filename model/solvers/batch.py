@@ -23,8 +23,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from . import float_enumeration as fe
-from ._common import FloatArray, grid_exponent, snap_grid
+from model.solvers import float_enumeration as fe
+from model.solvers._common import FloatArray, grid_exponent, snap_grid
 
 __all__ = ["Pending", "batch_found", "pareto_batch", "snap_batch", "undominated_batch"]
 
@@ -96,7 +96,7 @@ def undominated_batch(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndar
 def batch_found(A: FloatArray, B: FloatArray, tol: float) -> list[fe.FloatFound | Pending]:
     """For each game of the batch, its certified floating-point equilibria, or what the
     exact engine needs."""
-    from ._vertex_kernel import OK, batch_equilibria
+    from model.solvers._vertex_kernel import OK, batch_equilibria
 
     N, m, n = A.shape
     # Identical games are solved once.
@@ -183,11 +183,11 @@ def pareto_batch(A: FloatArray, B: FloatArray, tol: float) -> list[list[tuple[in
     b = np.ascontiguousarray(B.reshape(N, m * n))
     ta, tb = tol * _scales(A), tol * _scales(B)
     if m * n <= PARETO_PAIRWISE:
-        from ._vertex_kernel import pareto_keep
+        from model.solvers._vertex_kernel import pareto_keep
 
         keep = pareto_keep(a, b, ta, tb)
         return [[(p // n, p % n) for p, k in enumerate(row) if k] for row in keep.tolist()]
-    from .pareto import dominated
+    from model.solvers.pareto import dominated
 
     out = []
     for g in range(N):

@@ -15,8 +15,8 @@ from fractions import Fraction
 
 from numpy.typing import ArrayLike
 
-from ._common import FloatArray, check_game, check_tol, snap_to_integers
-from .enumeration import _degeneracy_witness, _polytopes, _pure_witness_of_ints
+from model.solvers._common import FloatArray, check_game, check_tol, snap_to_integers
+from model.solvers.enumeration import _degeneracy_witness, _polytopes, _pure_witness_of_ints
 
 __all__ = ["degeneracy", "describe_witness"]
 

@@ -23,7 +23,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._common import FloatArray, SolverError, atol, check_game, check_tol
+from model.solvers._common import FloatArray, SolverError, atol, check_game, check_tol
 
 __all__ = ["DominanceResult", "DominanceStep", "iterated_dominance"]
 

@@ -31,7 +31,7 @@ from fractions import Fraction
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._common import (
+from model.solvers._common import (
     FloatArray,
     check_game,
     check_tol,
@@ -39,7 +39,7 @@ from ._common import (
     readonly,
     snap_to_integers,
 )
-from ._polytope import Vertex, enumerate_vertices
+from model.solvers._polytope import Vertex, enumerate_vertices
 
 ExactStrategy = tuple[Fraction, ...]
 

@@ -33,7 +33,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ._common import FloatArray, snap_grid, snap_to_integers
+from model.solvers._common import FloatArray, snap_grid, snap_to_integers
 
 __all__ = [
     "FloatFound",
@@ -89,7 +89,7 @@ def _snap_fast(M: FloatArray, grid: Fraction) -> np.ndarray | None:
     value, so an entry whose v is further than that from a half-integer rounds the same
     either way; the few others are rounded exactly. Limited to |v| < 2**48 for int64.
     """
-    from ._vertex_kernel import snap_scaled
+    from model.solvers._vertex_kernel import snap_scaled
 
     e = grid.denominator if grid < 1 else grid.numerator
     if e > 10**22:  # powers of ten up to 1e22 are exact doubles
@@ -414,7 +414,7 @@ def float_from_integers(
     A_ints: np.ndarray, B_ints: np.ndarray, grids: tuple[Fraction, Fraction]
 ) -> tuple[FloatFound | None, str]:
     """:func:`float_equilibria` for payoffs already snapped (see :func:`snap_integers`)."""
-    from ._vertex_kernel import OK, game_equilibria, prepare
+    from model.solvers._vertex_kernel import OK, game_equilibria, prepare
 
     if A_ints.dtype == object or B_ints.dtype == object:  # integers beyond int64
         if pure_tie(A_ints, B_ints):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._common import FloatArray, SolverError, check_game, readonly
+from model.solvers._common import FloatArray, SolverError, check_game, readonly
 
 __all__ = [
     "FictitiousPlayPath",

@@ -36,7 +36,7 @@ from typing import SupportsIndex
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._common import (
+from model.solvers._common import (
     FloatArray,
     SolverError,
     atol,
@@ -46,7 +46,7 @@ from ._common import (
     readonly,
     snap_to_integers,
 )
-from .verify import _regrets
+from model.solvers.verify import _regrets
 
 __all__ = ["lemke_howson", "lemke_howson_all"]
 

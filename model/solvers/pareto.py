@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._common import BoolArray, FloatArray, atol, check_game, check_tol
+from model.solvers._common import BoolArray, FloatArray, atol, check_game, check_tol
 
 __all__ = ["pareto_optimal_profiles"]
 

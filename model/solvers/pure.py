@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._common import BoolArray, FloatArray, atol, check_batch, check_game, check_tol
+from model.solvers._common import BoolArray, FloatArray, atol, check_batch, check_game, check_tol
 
 __all__ = ["best_replies", "pure_equilibria", "pure_equilibria_batch"]
 

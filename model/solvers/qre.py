@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._common import FloatArray, SolverError, check_game, check_tol, readonly, scale
+from model.solvers._common import FloatArray, SolverError, check_game, check_tol, readonly, scale
 
 __all__ = ["QREPath", "logit_qre", "logit_qre_path"]
 

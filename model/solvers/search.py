@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._common import FloatArray, SolverError, atol
-from .pure import pure_equilibria
+from model.solvers._common import FloatArray, SolverError, atol
+from model.solvers.pure import pure_equilibria
 
 __all__ = ["SearchResult", "search_equilibria"]
 
@@ -166,7 +166,7 @@ def _follow_labels(A: FloatArray, B: FloatArray, tol: float, until: float,
                    found: Callable[[FloatArray, FloatArray], None]) -> tuple[int, bool]:
     """Lemke-Howson from each label of (A, B) in turn, each path's end passed to ``found``,
     until ``until``; returns how many paths were followed and whether time ran out first."""
-    from .lemke_howson import PathTimeout, _lemke_howson
+    from model.solvers.lemke_howson import PathTimeout, _lemke_howson
 
     done = 0
     for label in range(sum(A.shape)):

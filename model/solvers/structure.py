@@ -36,8 +36,8 @@ from typing import Any
 
 import numpy as np
 
-from ._common import FloatArray, atol
-from .dominance import DominanceStep, _mixed_dominator
+from model.solvers._common import FloatArray, atol
+from model.solvers.dominance import DominanceStep, _mixed_dominator
 
 __all__ = ["ChipLayout", "ChipLinks", "ChipStep", "Part", "Reduction", "reduce_game"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._common import FloatArray, SolverError, atol, check_game, check_tol
+from model.solvers._common import FloatArray, SolverError, atol, check_game, check_tol
 
 __all__ = ["is_equilibrium", "regrets"]
 

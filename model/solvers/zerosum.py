@@ -22,7 +22,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._common import FloatArray, SolverError, _as_matrix, atol, check_tol, readonly, scale
+from model.solvers._common import (
+    FloatArray,
+    SolverError,
+    _as_matrix,
+    atol,
+    check_tol,
+    readonly,
+    scale,
+)
 
 __all__ = ["zero_sum_value"]
 
