@@ -66,14 +66,14 @@ SHAPES = {48: (48, 48), 144: (144, 108), 480: (480, 480)}
 FUNCTIONS = {
     "pareto_optimal_profiles": "model.solvers.pareto_optimal_profiles(A, B)",
     "pareto_batch": "model.solvers.batch.pareto_batch(A[None], B[None], 1e-9)",
-    "feasible_set": "model.bargaining.feasible.feasible_set(A, B)",
-    "maxmin_point": "model.bargaining.disagreement.maxmin_point(A, B)",
-    "variable_threats": "model.bargaining.threats.variable_threats(A, B, frontier)",
+    "feasible_set": "model.negotiation.bargaining.feasible.feasible_set(A, B)",
+    "maxmin_point": "model.negotiation.bargaining.disagreement.maxmin_point(A, B)",
+    "variable_threats": "model.negotiation.bargaining.threats.variable_threats(A, B, frontier)",
     "nash/ks/egalitarian/rubinstein": "the four solutions from the maxmin point",
-    "pure_commitment": "model.sequential.pure_commitment(A, B), the row player leading",
-    "mixed_commitment": "model.sequential.mixed_commitment(A, B), leader-best",
-    "mixed_commitment weak": "model.sequential.mixed_commitment(A, B), follower-worst",
-    "credibility, every deal profile": "model.repeated.credibility for each profile of 'deal'"
+    "pure_commitment": "stackelberg.pure_commitment(A, B), the row player leading",
+    "mixed_commitment": "model.negotiation.stackelberg.mixed_commitment(A, B), leader-best",
+    "mixed_commitment weak": "model.negotiation.stackelberg.mixed_commitment(A, B), follower-worst",
+    "credibility, every deal profile": "repeated.credibility for each profile of 'deal'"
                                        " (minmax, 2 periods, a cost of 0.5)",
     "leverage bargain": "leverage bargain FILE --disagreement maxmin",
     "leverage bargain --leverage": "... --leverage us_re_dependence --points 3",
@@ -135,7 +135,7 @@ def random_game(size: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 def _stand_in_solve(model: Any) -> Callable[..., Any]:
     """``solve`` replaced by the pure equilibria found from best replies (the first profile
     if there is none), in the result type of the package at hand."""
-    from model.solve import Equilibrium, SolveResult
+    from model.solvers.equilibria import Equilibrium, SolveResult
 
     def solve(A: Any, B: Any, tol: float = 1e-9, **_: Any) -> Any:
         A = np.asarray(A, dtype=float)
@@ -160,14 +160,14 @@ def _stand_in_solve(model: Any) -> Callable[..., Any]:
 def worker(src: str, name: str, kind: str, size: int, file: str) -> float:
     sys.path.insert(0, src)
     import model
-    import model.bargaining.disagreement
-    import model.bargaining.feasible
-    import model.bargaining.solutions
-    import model.bargaining.threats
-    import model.repeated
-    import model.sequential
+    import model.negotiation.bargaining.disagreement
+    import model.negotiation.bargaining.feasible
+    import model.negotiation.bargaining.solutions
+    import model.negotiation.bargaining.threats
+    import model.negotiation.repeated
+    import model.negotiation.stackelberg
     import model.solvers.batch
-    from model.cli import main
+    from model.cli.main import main
 
     assert Path(model.__file__).resolve().is_relative_to(Path(src).resolve())
     if kind == "random":
@@ -175,7 +175,7 @@ def worker(src: str, name: str, kind: str, size: int, file: str) -> float:
     else:
         game = model.load(file)
         A, B = game.matrices()
-    bg = model.bargaining
+    bg = model.negotiation.bargaining
     setup: dict[str, Any] = {}
     if name in ("variable_threats", "nash/ks/egalitarian/rubinstein"):
         # the frontier from the undominated profiles only, so that the old code's feasible
@@ -188,9 +188,9 @@ def worker(src: str, name: str, kind: str, size: int, file: str) -> float:
         setup["d"] = bg.disagreement.maxmin_point(A, B)[0]
     if name.startswith("leverage ") or name.startswith("credibility"):
         stand_in = _stand_in_solve(model)
-        import model.commands.credibility as cc
-        import model.commands.sequential as cs
-        import model.dynamics as dyn
+        import model.cli.credibility as cc
+        import model.cli.sequential as cs
+        import model.dynamics.simulate as dyn
 
         cs.solve = cc.solve = dyn.solve = stand_in  # type: ignore[attr-defined]
         setup["stand_in"] = stand_in
@@ -217,21 +217,21 @@ def worker(src: str, name: str, kind: str, size: int, file: str) -> float:
             bg.solutions.nash_solution(f, d)
             bg.solutions.kalai_smorodinsky_solution(f, d)
             bg.solutions.egalitarian_solution(f, d)
-            rub = importlib.import_module("model.bargaining.rubinstein")
+            rub = importlib.import_module("model.negotiation.bargaining.rubinstein")
             return rub.rubinstein(f, d, (0.99, 0.99))
         if name == "pure_commitment":
-            return model.sequential.pure_commitment(A, B)
+            return model.negotiation.stackelberg.pure_commitment(A, B)
         if name == "mixed_commitment":
-            return model.sequential.mixed_commitment(A, B)
+            return model.negotiation.stackelberg.mixed_commitment(A, B)
         if name == "mixed_commitment weak":
-            return model.sequential.mixed_commitment(A, B, tie_break="follower-worst")
+            return model.negotiation.stackelberg.mixed_commitment(A, B, tie_break="follower-worst")
         if name == "credibility, every deal profile":
             pun = "minmax"
-            if hasattr(model.repeated, "credibility_profiles"):
-                return model.repeated.credibility_profiles(
+            if hasattr(model.negotiation.repeated, "credibility_profiles"):
+                return model.negotiation.repeated.credibility_profiles(
                     A, B, setup["profiles"], punishment=pun, discount=0.9, length=2,
                     cost=0.5, simultaneous=setup["sim"])
-            return [model.repeated.credibility(A, B, p, punishment=pun, discount=0.9,
+            return [model.negotiation.repeated.credibility(A, B, p, punishment=pun, discount=0.9,
                                                length=2, cost=0.5,
                                                simultaneous=setup["sim"])
                     for p in setup["profiles"]]

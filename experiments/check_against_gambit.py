@@ -29,8 +29,8 @@ MAX_SIZE = 6
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from model.solve import solve  # noqa: E402
 from model.solvers import snap_to_rationals  # noqa: E402
+from model.solvers.equilibria import solve  # noqa: E402
 
 Exact = tuple[tuple[Fraction, ...], tuple[Fraction, ...]]
 Family = Callable[[np.random.Generator, int, int], tuple[np.ndarray, np.ndarray]]

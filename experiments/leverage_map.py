@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import model
 from model.io import atomic_write
-from model.plots import colours_for, plot_map
+from model.report.plots import colours_for, plot_map
 from model.sensitivity.grid import Axis
 from model.sensitivity.maps import OutcomeMap, outcome_map, write_tables
 from model.sensitivity.tipping import tipping_points

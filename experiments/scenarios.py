@@ -16,7 +16,7 @@ from pathlib import Path
 
 import model
 from model.io import atomic_write
-from model.tables import scenario_analyses, scenario_rows, to_csv, to_markdown
+from model.report.tables import scenario_analyses, scenario_rows, to_csv, to_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 FILE = ROOT / "payoffs" / "baseline.yaml"

@@ -10,8 +10,11 @@
 
 from model.errors import LeverageError, PayoffFileError, Problem, UsageError
 from model.game import Game
-from model.loader import check, load
-from model.solve import solve, solve_batch  # the function; it shadows the module of that name
+from model.payoffs.loader import check, load
+from model.solvers.equilibria import (  # the function; it shadows the module of that name
+    solve,
+    solve_batch,
+)
 
 __all__ = [
     "Game",

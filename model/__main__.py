@@ -1,5 +1,5 @@
 """``python -m model`` runs the ``leverage`` command."""
 
-from model.cli import main
+from model.cli.main import main
 
 raise SystemExit(main())

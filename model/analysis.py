@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from model.formula import InexactError
 from model.game import Game
 from model.limits import call_with_timeout
-from model.solve import LEMKE_METHOD, STRUCTURE_FIRST, SolveResult, solve
+from model.payoffs.formula import InexactError
 from model.solvers._common import grid_exponent, snap_grid
+from model.solvers.equilibria import LEMKE_METHOD, STRUCTURE_FIRST, SolveResult, solve
 
 
 @dataclass(frozen=True)

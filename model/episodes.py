@@ -37,14 +37,14 @@ from typing import Any
 import numpy as np
 
 from model.analysis import Analysis, analyse
-from model.bargaining import NoBargainError, bargain
-from model.bargaining.pipeline import Bargain, Solution
 from model.errors import LeverageError, UsageError
 from model.game import Game
 from model.io import atomic_write, dumps_json
-from model.loader import load
-from model.repeated import Credibility, credibility
-from model.sequential import stackelberg
+from model.negotiation.bargaining import NoBargainError, bargain
+from model.negotiation.bargaining.pipeline import Bargain, Solution
+from model.negotiation.repeated import Credibility, credibility
+from model.negotiation.stackelberg import stackelberg
+from model.payoffs.loader import load
 from model.setting import Setting
 
 __all__ = [

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from model.errors import UsageError, did_you_mean, known
-from model.formula import Formula, InexactError, exact_number
 from model.limits import EXACT_MAX_BITS, MAX_PAYOFF
+from model.payoffs.formula import Formula, InexactError, exact_number
 from model.solvers.structure import ChipLayout, ChipLinks
 
 # A clause maps chip name -> allowed level indices; a condition is a tuple of clauses (any of).
@@ -147,7 +147,7 @@ class RuleInfo:
 
 @dataclass(frozen=True)
 class DynamicsInfo:
-    """How parameters move from period to period (see ``model.dynamics``)."""
+    """How parameters move from period to period (see ``model.dynamics.simulate``)."""
 
     period_length: float
     period_unit: str
@@ -409,8 +409,8 @@ class Game:
         """The payoff matrices (A, B) at one parameter point in rational arithmetic.
 
         Parameter values are read as the decimals they are written as
-        (:func:`~model.formula.exact_number`) and the formulas evaluated exactly
-        (:meth:`~model.formula.Formula.exact`). Raises :class:`~model.formula.InexactError`,
+        (:func:`~model.payoffs.formula.exact_number`) and the formulas evaluated exactly
+        (``Formula.exact``). Raises :class:`~model.payoffs.formula.InexactError`,
         whose message starts with the place in the file, when some payoff has no exact value
         here or a player's payoffs need a common denominator of more than ``EXACT_MAX_BITS``
         bits; the exact solver then rounds the float payoffs to a grid instead.

@@ -36,7 +36,7 @@ EXACT_MAX_BITS          1,024         bits of an exact value: a payoff formula c
 ======================  ============  ==============================================================
 
 The solvers' own size limits (vertices of the best-response polytopes) are in
-:mod:`model.solve`.
+:mod:`model.solvers.equilibria`.
 """
 
 from __future__ import annotations

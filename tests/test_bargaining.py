@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import model
-from model.bargaining import (
+from model.errors import UsageError
+from model.negotiation.bargaining import (
     NoBargainError,
     bargain,
     egalitarian_solution,
@@ -24,11 +25,14 @@ from model.bargaining import (
     rubinstein,
     variable_threats,
 )
-from model.bargaining.disagreement import maxmin_point, parse_profile, select_equilibrium
-from model.bargaining.leverage import leverage, round_step
-from model.bargaining.pipeline import BargainOptions
-from model.bargaining.solutions import nash_product
-from model.errors import UsageError
+from model.negotiation.bargaining.disagreement import (
+    maxmin_point,
+    parse_profile,
+    select_equilibrium,
+)
+from model.negotiation.bargaining.leverage import leverage, round_step
+from model.negotiation.bargaining.pipeline import BargainOptions
+from model.negotiation.bargaining.solutions import nash_product
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "payoffs/baseline.yaml"
@@ -453,6 +457,6 @@ def test_docstring_examples(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib
 
     monkeypatch.chdir(ROOT)
-    module = importlib.import_module(f"model.bargaining.{name}")
+    module = importlib.import_module(f"model.negotiation.bargaining.{name}")
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0

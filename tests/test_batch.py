@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 import model
-from model.solve import EXACT_METHOD, FLOAT_METHOD, SolveResult, solve, solve_batch
 from model.solvers import SolverError
 from model.solvers.batch import snap_batch, undominated_batch
 from model.solvers.enumeration import (
@@ -17,6 +16,7 @@ from model.solvers.enumeration import (
     _pure_witness_of_ints,
     _undominated,
 )
+from model.solvers.equilibria import EXACT_METHOD, FLOAT_METHOD, SolveResult, solve, solve_batch
 from model.solvers.float_enumeration import snap_integers
 
 ROOT = Path(__file__).resolve().parents[1]

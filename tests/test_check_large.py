@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.cli import main
+from model.cli.main import main
 from model.errors import PayoffFileError
 from model.game import Game
-from model.loader import load
+from model.payoffs.loader import load
 from model.solvers.structure import iterated_actions
 
 HERE = Path(__file__).resolve().parent

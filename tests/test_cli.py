@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.cli import main
+from model.cli.main import main
+from model.payoffs.spec import json_schema_text
 from model.solvers.verify import regrets
-from model.spec import json_schema_text
 
 ROOT = Path(__file__).resolve().parents[1]
 PD = str(ROOT / "payoffs/textbook/prisoners_dilemma.yaml")

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.cli import main
+from model.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = str(ROOT / "payoffs/baseline.yaml")

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 import model
-import model.dynamics as dynamics
-from model.cli import main
+import model.dynamics.simulate as dynamics
+from model.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,8 +38,8 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def stand_in(monkeypatch: pytest.MonkeyPatch) -> None:
-    import model.commands.credibility as cc
-    import model.commands.sequential as cs
+    import model.cli.credibility as cc
+    import model.cli.sequential as cs
 
     solve = _bench()._stand_in_solve(model)
     for mod in (cs, cc, dynamics):
@@ -106,9 +106,9 @@ def test_credibility_and_simulate_say_when_the_stage_list_is_not_complete(
 ) -> None:
     """A generic 40 x 40 game is beyond enumeration: its punishments and each period's
     selection are taken from the equilibria a search found, and both reports say so."""
-    from model.cli import main
+    from model.cli.main import main
 
-    monkeypatch.setattr(sys.modules["model.solve"], "DEFAULT_BUDGET", 1.0)
+    monkeypatch.setattr(sys.modules["model.solvers.equilibria"], "DEFAULT_BUDGET", 1.0)
     f = _random_nfg(tmp_path / "r40.nfg", 40, 3)
     assert main(["credibility", str(f), "--deal", "profile:0,0", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
@@ -135,7 +135,7 @@ def test_credibility_and_simulate_say_when_the_stage_list_is_not_complete(
 
 def test_credibility_and_simulate_say_when_the_stage_list_is_complete(
         capsys: pytest.CaptureFixture[str]) -> None:
-    from model.cli import main
+    from model.cli.main import main
 
     base = Path(__file__).resolve().parents[1] / "payoffs" / "baseline.yaml"
     assert main(["credibility", str(base), "--deal", "deal", "--json"]) == 0

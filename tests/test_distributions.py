@@ -19,9 +19,9 @@ from scipy import stats
 
 from model.errors import PayoffFileError, UsageError
 from model.game import ParameterInfo
-from model.loader import load
+from model.payoffs.loader import load
+from model.payoffs.spec import json_schema
 from model.sensitivity.distributions import describe, ppf, sample
-from model.spec import json_schema
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BASE = FIXTURES / "base_game.yaml"

@@ -1,4 +1,4 @@
-"""Simulations over time: the ``dynamics`` section, ``model.dynamics`` and ``leverage simulate``.
+"""Simulations over time: the ``dynamics`` section, ``model.simulate`` and ``leverage simulate``.
 
 The small games here are written so that every number can be worked out by hand; each test says
 how.
@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 import model
-from model.cli import main
-from model.dynamics import (
+from model.cli.main import main
+from model.dynamics.simulate import (
     SELECTIONS,
     Force,
     compare_restriction_lengths,

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 import model
-from model.cli import main
-from model.formula import InexactError, exact_number, parse
+from model.cli.main import main
+from model.payoffs.formula import InexactError, exact_number, parse
 from model.solvers._common import PayoffRangeError, SolverError, snap_grid
 
 ROOT = Path(__file__).resolve().parents[1]

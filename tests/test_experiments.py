@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import model
-from model.tables import scenario_analyses
+from model.report.tables import scenario_analyses
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from model.errors import PayoffFileError
-from model.loader import load
-from model.yamlsource import MAX_BYTES
+from model.payoffs.loader import load
+from model.payoffs.source import MAX_BYTES
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

@@ -6,7 +6,12 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.bargaining.feasible import _frontier_indices, _groups, feasible_set, pareto_frontier
+from model.negotiation.bargaining.feasible import (
+    _frontier_indices,
+    _groups,
+    feasible_set,
+    pareto_frontier,
+)
 
 SETTINGS = settings(max_examples=200, deadline=None)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.formula import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, FormulaError, parse
+from model.payoffs.formula import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, FormulaError, parse
 
 MODEL = Path(__file__).resolve().parents[1] / "model"
 

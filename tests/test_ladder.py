@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import model
-from model.solve import solve
+from model.solvers.equilibria import solve
 
 ROOT = Path(__file__).resolve().parents[1]
 LADDER = sorted((ROOT / "payoffs").glob("chips_*.yaml"))

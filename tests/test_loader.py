@@ -10,9 +10,9 @@ import pytest
 
 import model
 from model.errors import PayoffFileError, UsageError
-from model.formula import Formula
 from model.game import NonFiniteError
-from model.loader import load
+from model.payoffs.formula import Formula
+from model.payoffs.loader import load
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BASE = FIXTURES / "base_game.yaml"

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import model
-from model.cli import main
-from model.plots import map_png
+from model.cli.main import main
+from model.report.plots import map_png
 from model.sensitivity import table
 from model.sensitivity.maps import (
     OutcomeMap,

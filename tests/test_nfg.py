@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import model
-from model.cli import main
+from model.cli.main import main
 from model.errors import PayoffFileError
 from model.nfg import game_from_nfg, read_nfg, read_nfg_text, write_nfg
 

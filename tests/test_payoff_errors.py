@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 import model
 from model.errors import PayoffFileError, Problem
-from model.loader import load
+from model.payoffs.loader import load
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import model
-from model.cli import main
+from model.cli.main import main
 from model.errors import UsageError
-from model.repeated import (
+from model.negotiation.repeated import (
     credibility,
     deal_profile,
     finite_threshold,

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.errors import UsageError
-from model.repeated import credibility, credibility_profiles, punishments
-from model.solve import solve
+from model.negotiation.repeated import credibility, credibility_profiles, punishments
+from model.solvers.equilibria import solve
 
 
 @settings(max_examples=60, deadline=None)

@@ -18,9 +18,9 @@ from scipy import stats
 from scipy.stats import binomtest
 
 import model
-from model.cli import main
+from model.cli.main import main
 from model.errors import UsageError
-from model.plots import tornado_png
+from model.report.plots import tornado_png
 from model.sensitivity.engine import Setting
 from model.sensitivity.montecarlo import (
     MonteCarlo,

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.cli import main
-from model.sequential import LP_TOL, mixed_commitment, pure_commitment, stackelberg
-from model.solve import solve
+from model.cli.main import main
+from model.negotiation.stackelberg import LP_TOL, mixed_commitment, pure_commitment, stackelberg
+from model.solvers.equilibria import solve
 
 ROOT = Path(__file__).resolve().parents[1]
 PD = str(ROOT / "payoffs/textbook/prisoners_dilemma.yaml")

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-import model.bargaining.threats as threats
-import model.sequential as seq
+import model.negotiation.bargaining.threats as threats
+import model.negotiation.stackelberg as seq
 import model.solvers.zerosum as zs
 from model.solvers._common import scale
 

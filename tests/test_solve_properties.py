@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from model.solve import SolveResult, solve
 from model.solvers import iterated_dominance, pure_equilibria, pure_equilibria_batch
+from model.solvers.equilibria import SolveResult, solve
 
 SETTINGS = settings(max_examples=50, deadline=None)
 

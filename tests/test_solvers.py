@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from model.solve import Equilibrium, SolveResult, solve
 from model.solvers import (
     SolverError,
     best_replies,
@@ -28,6 +27,7 @@ from model.solvers import (
     regrets,
     snap_to_rationals,
 )
+from model.solvers.equilibria import Equilibrium, SolveResult, solve
 
 # A copy of the reference games (see tests/data/games/README.md for their sources).
 GAMES = Path(__file__).resolve().parent / "data" / "games"
@@ -332,7 +332,7 @@ def test_equilibria_order_pure_first_then_by_support_then_probabilities() -> Non
 def test_solve_raises_rather_than_return_an_unverified_equilibrium(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    facade = importlib.import_module("model.solve")  # the module, whatever model.solve names
+    facade = importlib.import_module("model.solvers.equilibria")
     real = facade._enumerate
 
     def broken(A: np.ndarray, B: np.ndarray, tol: float) -> Any:

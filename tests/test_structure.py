@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.solve import FLOAT_METHOD, MAX_LISTED, _auto_result, _structured, solve
+from model.solvers.equilibria import FLOAT_METHOD, MAX_LISTED, _auto_result, _structured, solve
 from model.solvers.structure import ChipLayout, reduce_game
 
 KNOWN = Path(__file__).resolve().parent / "data" / "games" / "known_equilibria.json"
@@ -138,7 +138,7 @@ def test_structure_first_agrees_with_enumerating_the_whole_game(seed: int) -> No
 
 def test_an_incomplete_search_never_calls_its_list_all() -> None:
     from model.analysis import Analysis
-    from model.report import render
+    from model.report.solve import render
 
     rng = np.random.default_rng(3)
     A = rng.normal(size=(40, 40))

@@ -352,7 +352,7 @@ def _temps(root: Path) -> list[Path]:
 def test_a_full_disk_is_one_line_and_keeps_the_old_output(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    from model.cli import main
+    from model.cli.main import main
 
     out = tmp_path / "r.json"
     out.write_text("old\n")
@@ -368,7 +368,7 @@ def test_a_full_disk_is_one_line_and_keeps_the_old_output(
 def test_a_full_disk_in_a_sweep_loses_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    from model.cli import main
+    from model.cli.main import main
 
     args = SMALL
     whole = tmp_path / "whole.csv"

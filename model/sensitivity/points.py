@@ -4,7 +4,7 @@
 compiled pass (:mod:`._kernel`) removes strictly dominated actions and enumerates supports
 for every point whose smaller game allows it; the points it cannot settle with a margin (a
 near-tie, a near-singular system, too many supports) go whole to
-:func:`model.solve.solve_batch`, whose answer is exact there. Every equilibrium is then
+:func:`model.solve_batch`, whose answer is exact there. Every equilibrium is then
 verified on the point's own payoffs, as everywhere in the project: each player's regret at
 most ``tol`` times that player's largest |payoff|.
 
@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.sensitivity import _kernel
-from model.solve import STRUCTURE_FIRST, TooLarge, solve, solve_batch
 from model.solvers._common import SolverError, check_batch, check_tol
+from model.solvers.equilibria import STRUCTURE_FIRST, TooLarge, solve, solve_batch
 from model.solvers.structure import ChipLayout
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ class PointSolutions:
     are the rows e with ``owner[e] == k`` of ``xs`` (N_eq, m), ``ys`` (N_eq, n) and ``payoffs``
     (N_eq, 2), listed point by point in a fixed order: pure equilibria first, by (row, column),
     then mixed ones by support. ``exact[k]`` says that game k went to the solver of
-    :func:`model.solve.solve_batch` (a near-tie or a large game) rather than the compiled pass;
+    :func:`model.solve_batch` (a near-tie or a large game) rather than the compiled pass;
     ``continuum[k]`` that game k has infinitely many equilibria (a maximal Nash subset with
     more than one extreme equilibrium), of which those listed are the extreme points. A game
     the compiled pass settles is nondegenerate once dominated actions are gone, so its
@@ -140,7 +140,7 @@ def solve_matrices(A: np.ndarray, B: np.ndarray, *, tol: float = 1e-9,
     """Every extreme equilibrium of each game of (N, m, n) arrays A, B, verified.
 
     A point the compiled pass cannot settle goes to the whole-game solver; one too large for
-    it is solved structure first with ``chips`` (:func:`model.solve.solve`), searched for at
+    it is solved structure first with ``chips`` (:func:`model.solve`), searched for at
     most ``POINT_BUDGET`` seconds if still too large, and marked in ``complete`` and
     ``method``: one point never stops the batch, unless ``strict``, where a point whose list
     is not complete raises SolverError."""
@@ -177,7 +177,7 @@ def solve_matrices(A: np.ndarray, B: np.ndarray, *, tol: float = 1e-9,
 def solve_game_points(game: Game, A: np.ndarray, B: np.ndarray, *, tol: float,
                       strict: bool = False) -> PointSolutions:
     """The equilibria at many points of one game: part by part when the game is large and its
-    terms separate it into independent parts (as :func:`model.solve.solve` lists them), else
+    terms separate it into independent parts (as :func:`model.solve` lists them), else
     whole."""
     m, n = game.shape
     if m * n > STRUCTURE_FIRST and len(game.chip_parts) > 1 and game.chip_layout is not None:

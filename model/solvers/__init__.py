@@ -1,7 +1,7 @@
 """Solvers for bimatrix games, one module per algorithm, each a function over numpy arrays.
 
 The public functions check their input and raise :class:`SolverError` (a ValueError) on bad
-input; :func:`model.solve.solve` combines them.
+input; :func:`model.solvers.equilibria.solve` combines them.
 """
 
 from model.solvers._common import SolverError, snap_to_rationals

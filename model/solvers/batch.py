@@ -1,4 +1,4 @@
-"""Shared work for solving many games of one shape (used by :func:`model.solve.solve_batch`).
+"""Shared work for solving many games of one shape (used by :func:`model.solve_batch`).
 
 Per batch, in vectorised form: snapping the payoffs to the integers of the exact engine,
 finding games with tied pure best replies (degenerate, so the exact engine's), dropping

@@ -61,7 +61,7 @@ _ONE = Fraction(1)
 
 @dataclass(frozen=True, eq=False)
 class FloatFound:
-    """What :func:`float_equilibria` found: the same fields :func:`model.solve.solve` reads
+    """What :func:`float_equilibria` found: the same fields :func:`model.solve` reads
     from :class:`~model.solvers.enumeration.EnumerationResult`."""
 
     x: FloatArray

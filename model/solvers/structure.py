@@ -17,7 +17,7 @@ Three steps, each of which keeps every Nash equilibrium and adds none:
    order; no equilibrium plays a strictly dominated action).
 
 :func:`reduce_game` runs the three steps and returns the record of what each removed;
-:mod:`model.solve` solves what is left and maps the equilibria back, verified on the full game.
+:func:`model.solve` solves what is left and maps the equilibria back, verified on the full game.
 
 Interactions are detected on the payoffs themselves, not the file's formulas: chips p and q
 interact in a player's payoff when some mixed second difference

@@ -1,0 +1,100 @@
+"""What the commands share: the setting arguments, loading the game, writing the output, and
+the exit statuses."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from model.errors import UsageError
+from model.game import Game
+from model.io import atomic_write
+
+EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_TIMEOUT = 0, 1, 2, 3
+
+
+
+def parse_set(items: Sequence[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UsageError(f"--set expects NAME=VALUE, got '{item}'")
+        try:
+            v = float(value)
+        except ValueError:
+            raise UsageError(f"--set {name}: '{value}' is not a number") from None
+        if not math.isfinite(v):
+            raise UsageError(f"--set {name}: value must be finite, got '{value}'")
+        if name in out:
+            raise UsageError(f"--set {name} is given twice")
+        out[name] = v
+    return out
+
+
+def include_dirs(args: argparse.Namespace) -> tuple[Path, ...]:
+    """The folders given with ``--include-dir``, each checked to be a folder."""
+    out = []
+    for d in getattr(args, "include_dir", None) or []:
+        p = Path(d)
+        if not p.is_dir():
+            raise UsageError(f"--include-dir {d}: not a folder")
+        out.append(p)
+    return tuple(out)
+
+
+def load_any(path: str, include: Sequence[Path] = ()) -> Game:
+    """A payoff file, or a Gambit .nfg file (by its suffix)."""
+    if path.lower().endswith(".nfg"):
+        from model.nfg import game_from_nfg
+
+        return game_from_nfg(path)
+    from model.payoffs.loader import load
+
+    return load(path, include_dirs=include)
+
+
+def load_setting(args: argparse.Namespace) -> tuple[Game, dict[str, float]]:
+    """The game named by ``args.file`` and the ``--set`` overrides, warning on stderr about a
+    value outside its parameter's plausible range."""
+    game = load_any(args.file, include_dirs(args))
+    overrides = parse_set(args.set or [])
+    for name, v in overrides.items():
+        p = game.parameters.get(name)
+        if p is not None and not p.low <= v <= p.high:
+            print(
+                f"warning: {name}={v:g} is outside its plausible range [{p.low:g}, {p.high:g}]",
+                file=sys.stderr,
+            )
+    return game, overrides
+
+
+def emit(args: argparse.Namespace, text: str) -> None:
+    """Write ``text`` to ``--out`` (atomically) or to standard output."""
+    if getattr(args, "out", None):
+        atomic_write(args.out, text)
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
+def add_include_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--include-dir", action="append", metavar="DIR",
+                   help="a folder where 'extends' may also find base files (besides the folder "
+                   "of the file that names one, and the folders below it); repeatable")
+
+
+def add_setting_arguments(p: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
+    """The arguments every command on a game shares: the file, the setting, the output."""
+    p.add_argument("file", help="payoff file (YAML) or Gambit strategic-form file (.nfg)")
+    add_include_argument(p)
+    p.add_argument("--scenario", help="a scenario named in the file")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE",
+                   help="set a parameter (after the scenario); repeatable")
+    if json_flag:
+        p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--out", help="write to this file (atomically) instead of standard output")

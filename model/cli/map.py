@@ -1,0 +1,90 @@
+"""``leverage map``: which outcomes are equilibria over a plane of two parameters, with the
+tipping curves between the regions, as a PNG and a CSV."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from model.cli.common import add_setting_arguments, load_setting
+from model.cli.sweep import add_engine_arguments, engine_options
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "map",
+        help="map which outcomes are equilibria over two parameters, with tipping curves",
+        description="Solve the game at every point of the grid of two --vary axes (the first "
+        "across, the second up), colour each point by the outcomes of its equilibria, locate "
+        "the tipping curves between the regions by bisection and draw them. Writes the PNG "
+        "(--out), the points as CSV (--csv; default: next to the PNG, same stem) with "
+        "CSV.provenance.json, and the curves' points as STEM.curves.csv; prints the share of "
+        "the map in each region and where the curves lie.",
+    )
+    add_setting_arguments(p, json_flag=False)
+    p.add_argument("--vary", action="append", required=True, metavar="NAME=LO:HI:N",
+                   help="a parameter axis of N evenly spaced values (NAME=LO:HI:N:log for "
+                   "geometric spacing); give exactly two: x first, then y")
+    p.add_argument("--csv", metavar="FILE.csv",
+                   help="where the points go (default: the PNG's path with .csv)")
+    p.add_argument("--no-refine", dest="refine", action="store_false",
+                   help="draw the curves at the middle of grid edges, without bisection")
+    p.add_argument("--resolution", type=float, default=None, metavar="SHARE",
+                   help="width within which the curves are located, as a share of each "
+                   "axis's range (default 1e-4)")
+    add_engine_arguments(p)
+    p.set_defaults(func=_cmd_map)
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    from model.errors import UsageError
+    from model.io import output_locks
+    from model.report.plots import plot_map
+    from model.sensitivity.grid import parse_vary
+    from model.sensitivity.maps import RESOLUTION, outcome_map, write_tables
+
+    if len(args.vary) != 2:
+        raise UsageError(
+            f"map needs exactly two --vary NAME=LO:HI:N (x, then y), got {len(args.vary)}"
+            + (": use leverage sweep or leverage tipping for one parameter"
+               if len(args.vary) == 1 else "")
+        )
+    if not args.out:
+        raise UsageError("map needs --out FILE.png")
+    png = Path(args.out)
+    if png.suffix.lower() != ".png":
+        raise UsageError(f"--out {png}: the map is a PNG, the file must end in .png")
+    csv = Path(args.csv) if args.csv else png.with_suffix(".csv")
+    if csv.suffix.lower() != ".csv":
+        raise UsageError(f"--csv {csv}: the file must end in .csv")
+    if csv.resolve() == png.resolve():
+        raise UsageError("--csv and --out name the same file")
+    resolution = RESOLUTION if args.resolution is None else args.resolution
+    if args.resolution is not None and not args.refine:
+        raise UsageError("--resolution goes with refinement; drop --no-refine")
+    if args.resume and not args.checkpoint:
+        raise UsageError("--resume needs --checkpoint DIR (where the stopped run kept its "
+                         "chunks)")
+    game, overrides = load_setting(args)
+    if args.scenario is not None:
+        game.scenario(args.scenario)
+    x, y = (parse_vary(game, v, allow_outside=args.allow_outside) for v in args.vary)
+    options = engine_options(args)
+    if args.checkpoint:
+        options.update(checkpoint=args.checkpoint, resume=args.resume)
+    with output_locks(png, csv, args.checkpoint):
+        try:
+            omap = outcome_map(game, x, y, scenario=args.scenario, params=overrides,
+                               tol=args.tol, refine=args.refine, resolution=resolution,
+                               **options)
+        except KeyboardInterrupt:
+            if args.checkpoint:
+                print("\nstopped; finished chunks are kept: run the same command with "
+                      "--resume to continue", file=sys.stderr)
+            return 130
+        plot_map(omap, png)
+        points, curves = write_tables(omap, csv)
+    sys.stdout.write(omap.summary())
+    print(f"wrote {png}, {points} and {curves}", file=sys.stderr)
+    return 0

@@ -1,0 +1,859 @@
+"""Play a game period after period while its parameters move with the actions played.
+
+A payoff file's ``dynamics`` section says how named parameters change per period: each rule adds
+``change`` to a parameter, or moves it a share ``rate`` of the way to ``target``, in the periods
+where its ``when`` condition holds for the profile played. :func:`simulate` plays the game this
+way: each period it builds the payoff matrices at the current parameter values, solves them with
+:func:`model.solve` (every equilibrium, verified), picks one equilibrium by a stated selection rule
+(:data:`SELECTIONS`), records the payoffs and the outcome, and moves the parameters. A mixed
+equilibrium moves them by the expected change: a rule's change counts with the probability that
+its condition holds. New values are kept inside each parameter's range; a value that would leave
+it is clipped to the end and the clipping is reported.
+
+The players are myopic: each period's play is an equilibrium of that period's one-shot game.
+They do not foresee how their play moves the parameters, beyond what the payoff terms themselves
+price in. So a simulation shows where a sequence of one-shot bargains leads, not the equilibrium
+of a dynamic game.
+
+A policy (:class:`Force`) fixes one side's chips for some periods, for instance China's rare-earth
+restriction in periods 1 to 3; in those periods the play is an equilibrium of the game in which
+that side is held to the forced actions, so with every chip forced the other side plays a best
+reply. :func:`compare_restriction_lengths` runs the same forcing for several lengths and
+compares the cumulative discounted payoffs: whether a temporary restriction beats a sustained one
+for the side that imposes it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from model.errors import UsageError, did_you_mean, known
+from model.game import Game, NonFiniteError, RuleInfo
+from model.solvers.equilibria import solve
+
+#: Selection rules for picking one equilibrium when a period's game has several.
+SELECTIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "pareto": "the equilibrium with the highest sum of the two players' expected payoffs",
+        "row-best": "the equilibrium best for the row player (then for the column player)",
+        "col-best": "the equilibrium best for the column player (then for the row player)",
+        "status-quo-nearest": "the equilibrium that changes the fewest chips from the status quo "
+        "(expected number of chips for a mixed equilibrium)",
+        "inertia": "the equilibrium that changes the fewest chips from the previous period's play "
+        "(from the status quo in the first period, if the file names one)",
+        "first": "the first equilibrium the solver lists (pure ones first)",
+    }
+)
+
+DEFAULT_SELECTION = "pareto"
+MAX_PERIODS = 1000
+_TIE = 1e-9  # relative tolerance when comparing payoffs or distances between equilibria
+_CACHE_BYTES = 256 * 2**20  # payoff matrices kept for reuse by a simulation, at most
+
+
+class RuleValueError(NonFiniteError):
+    """A dynamics rule (or the discount) gives a value it may not have: not finite, a rate
+    outside [0, 1], a discount outside (0, 1]. ``where`` is the rule's place in the file."""
+
+
+# ----------------------------------------------------------------------------- rule values
+def _env(game: Game, values: Mapping[str, float]) -> dict[str, np.ndarray]:
+    env = {k: np.array([float(v)]) for k, v in values.items()}
+    for name, v in game.derived_values(values).items():
+        env[name] = np.array([v])
+    return env
+
+
+def _scalar(formula: Any, env: Mapping[str, np.ndarray]) -> float:
+    return float(np.broadcast_to(formula.evaluate(env), (1,))[0])
+
+
+def _used(formula: Any, env: Mapping[str, np.ndarray]) -> str:
+    """`` with a=1, b=2`` for the names a formula uses (empty for a constant)."""
+    names = sorted({name for name, _ in formula.names()})
+    if not names:
+        return ""
+    return " with " + ", ".join(f"{n}={float(env[n][0]):g}" for n in names)
+
+
+def _rule_delta(rule: RuleInfo, env: Mapping[str, np.ndarray], current: float) -> float:
+    """What the rule adds to its parameter in a period where it applies."""
+    if rule.change is not None:
+        value = _scalar(rule.change, env)
+        if not math.isfinite(value):
+            raise RuleValueError(
+                rule.where, f"the change of '{rule.parameter}' is {value}{_used(rule.change, env)}"
+            )
+        return value
+    assert rule.target is not None and rule.rate is not None
+    target, rate = _scalar(rule.target, env), _scalar(rule.rate, env)
+    if not math.isfinite(target):
+        raise RuleValueError(
+            rule.where, f"the target of '{rule.parameter}' is {target}{_used(rule.target, env)}"
+        )
+    if not (math.isfinite(rate) and 0 <= rate <= 1):
+        raise RuleValueError(
+            rule.rate_where,
+            f"the rate must be between 0 and 1, got {rate:g}{_used(rule.rate, env)}",
+        )
+    return rate * (target - current)
+
+
+def _discount(game: Game, env: Mapping[str, np.ndarray]) -> float:
+    d = game.dynamics
+    if d is None or d.discount is None:
+        return 1.0
+    value = _scalar(d.discount, env)
+    if not (math.isfinite(value) and 0 < value <= 1):
+        raise RuleValueError(
+            d.discount_where,
+            f"the discount factor must be in (0, 1], got {value:g}{_used(d.discount, env)}",
+        )
+    return value
+
+
+def rule_values(game: Game, values: Mapping[str, float]) -> tuple[list[float], float]:
+    """Each rule's change at one parameter point (as if its condition held) and the discount
+    factor per period. Raises :class:`RuleValueError` for a value a rule may not have."""
+    env = _env(game, values)
+    deltas = []
+    if game.dynamics is not None:
+        for rule in game.dynamics.rules:
+            deltas.append(_rule_delta(rule, env, float(values[rule.parameter])))
+    return deltas, _discount(game, env)
+
+
+# ----------------------------------------------------------------------------- policies
+@dataclass(frozen=True)
+class Force:
+    """Hold ``player`` (0: row, 1: column) to ``actions`` in periods ``first`` to ``last``
+    (``last`` None: to the end). ``text`` says what is forced, for tables."""
+
+    player: int
+    actions: tuple[int, ...]
+    first: int = 1
+    last: int | None = None
+    text: str = ""
+
+    def active(self, period: int) -> bool:
+        return self.first <= period and (self.last is None or period <= self.last)
+
+    def periods_text(self) -> str:
+        if self.last is None:
+            return f"{self.first}-" if self.first > 1 else "every period"
+        return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
+
+
+def _player_index(game: Game, player: str | int) -> int:
+    return game.player_index(player)
+
+
+def _periods(text: str | int | tuple[int, int | None] | None) -> tuple[int, int | None]:
+    """``None`` (every period), ``3``, ``(1, 3)``, ``"1-3"``, ``"4-"`` (4 to the end)."""
+    if text is None:
+        return 1, None
+    if isinstance(text, tuple):
+        first, last = text
+    elif isinstance(text, int) and not isinstance(text, bool):
+        first, last = text, text
+    elif isinstance(text, str):
+        a, dash, b = text.strip().partition("-")
+        try:
+            first = int(a)
+            last = (int(b) if b.strip() else None) if dash else first
+        except ValueError:
+            raise UsageError(
+                f"periods must look like 3, 1-3 or 4- (from 4 to the end), got '{text}'"
+            ) from None
+    else:
+        raise UsageError(f"periods must be a number, a pair or text like 1-3, got {text!r}")
+    if first < 1 or (last is not None and last < first):
+        raise UsageError(
+            f"periods must be counted from 1 and in order, got {first}-"
+            f"{'' if last is None else last}"
+        )
+    return first, last
+
+
+def force(
+    game: Game,
+    player: str | int,
+    levels: str | Mapping[str, str],
+    periods: str | int | tuple[int, int | None] | None = None,
+) -> Force:
+    """A :class:`Force` from readable names.
+
+    ``levels`` is a mapping chip -> level, or text: an action label, or comma-separated
+    ``chip=level`` items (a bare ``level`` names the one chip of the player that has it). Chips
+    left out stay free: the forced player picks them too.
+    """
+    p = _player_index(game, player)
+    info = game.players[p]
+    chips = [c.name for c in info.chips]
+    if isinstance(levels, str):
+        items: dict[str, str] = {}
+        for token in (t.strip() for t in levels.split(",")):
+            if not token:
+                raise UsageError(f"empty item in the levels '{levels}' of {info.name}")
+            chip, eq, level = (s.strip() for s in token.partition("="))
+            if not eq:
+                level = chip
+                owners = [c.name for c in info.chips if level in c.levels]
+                if not owners:
+                    all_levels = sorted({lv for c in info.chips for lv in c.levels})
+                    raise UsageError(
+                        f"'{level}' is not a level of any chip of {info.name}"
+                        f"{did_you_mean(level, all_levels)} (write CHIP=LEVEL; "
+                        f"chips: {known(chips)})"
+                    )
+                if len(owners) > 1:
+                    raise UsageError(
+                        f"'{level}' is a level of several chips of {info.name} "
+                        f"({', '.join(owners)}); write CHIP=LEVEL"
+                    )
+                chip = owners[0]
+            if chip in items:
+                raise UsageError(f"chip '{chip}' of {info.name} is given twice")
+            items[chip] = level
+        wanted: Mapping[str, str] = items
+    else:
+        wanted = levels
+    if not wanted:
+        raise UsageError(f"name at least one chip of {info.name} to force")
+    for chip, level in wanted.items():
+        if chip not in chips:
+            other = game.players[1 - p]
+            mine = any(c.name == chip for c in other.chips)
+            hint = f" (it is a chip of {other.name})" if mine else did_you_mean(chip, chips)
+            raise UsageError(f"unknown chip '{chip}' of {info.name}{hint} (chips: {known(chips)})")
+        lv = info.chips[info.chip_index(chip)].levels
+        if level not in lv:
+            raise UsageError(
+                f"'{level}' is not a level of '{chip}'{did_you_mean(level, lv)} "
+                f"(levels: {', '.join(lv)})"
+            )
+    idx = {
+        info.chip_index(c): info.chips[info.chip_index(c)].levels.index(v)
+        for c, v in wanted.items()
+    }
+    actions = tuple(
+        a for a, combo in enumerate(info.actions) if all(combo[k] == v for k, v in idx.items())
+    )
+    if len(chips) > 1:
+        text = ", ".join(f"{c}={v}" for c, v in wanted.items())
+    else:
+        text = next(iter(wanted.values()))
+    if not actions:
+        raise UsageError(f"no action of {info.name} has {text} (excluded in the file)")
+    first, last = _periods(periods)
+    return Force(p, actions, first, last, f"{info.name}: {text}")
+
+
+def parse_force(game: Game, text: str) -> Force:
+    """``PLAYER=LEVELS[:PERIODS]``, as given to ``leverage simulate --force``: for example
+    ``China=rare_earths=restricted,traceability=enforced:1-3``."""
+    player, eq, rest = text.partition("=")
+    if not eq or not player.strip() or not rest.strip():
+        raise UsageError(f"--force expects PLAYER=CHIP=LEVEL,...[:PERIODS], got '{text}'")
+    periods: str | None = None
+    if ":" in rest:
+        rest, periods = rest.rsplit(":", 1)
+        if not periods.strip():
+            raise UsageError(f"--force '{text}': nothing after ':' (give periods like 1-3)")
+    return force(game, player.strip(), rest, periods)
+
+
+def _check_policy(policy: Sequence[Force], periods: int) -> None:
+    for a, f in enumerate(policy):
+        if f.first > periods:
+            raise UsageError(
+                f"force {f.text} starts in period {f.first}, after the last period ({periods})"
+            )
+        for g in policy[a + 1 :]:
+            if g.player == f.player:
+                last_f = f.last if f.last is not None else periods
+                last_g = g.last if g.last is not None else periods
+                if f.first <= last_g and g.first <= last_f:
+                    raise UsageError(
+                        f"two forces on the same player overlap: '{f.text}' in "
+                        f"{f.periods_text()} and '{g.text}' in {g.periods_text()}"
+                    )
+
+
+# ----------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class PeriodResult:
+    """One period of a simulation. ``parameters`` are the values in force during the period
+    (before this period's change); ``strategies`` the selected equilibrium (full-length
+    probability vectors); ``payoffs`` its expected payoffs; ``weight`` the discount weight of
+    this period in ``cumulative``, the running discounted sum; ``clipped`` the parameters the
+    update after this period had to clip to their range."""
+
+    period: int
+    parameters: Mapping[str, float]
+    strategies: tuple[tuple[float, ...], tuple[float, ...]]
+    actions: tuple[str, str]
+    pure: bool
+    payoffs: tuple[float, float]
+    outcome: str | None
+    outcome_probabilities: Mapping[str, float]
+    weight: float
+    cumulative: tuple[float, float]
+    equilibria: int
+    forced: tuple[str, ...] = ()
+    clipped: tuple[str, ...] = ()
+    #: whether ``equilibria`` counts every equilibrium of the period's game (else the selection
+    #: was made among those a search found), and what the solver guarantees
+    complete: bool = True
+    guarantee: str = ""
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """A simulated path: one :class:`PeriodResult` per period, with what produced it.
+
+    ``tracked`` are the parameters the dynamics move; ``period_unit`` is how long a period is
+    (``1 year``; empty without dynamics); ``notes`` say, in words, every clipping.
+    """
+
+    game: Game
+    scenario: str | None
+    overrides: Mapping[str, float]
+    selection: str
+    policy: tuple[Force, ...]
+    periods: tuple[PeriodResult, ...]
+    tracked: tuple[str, ...]
+    period_unit: str
+    notes: tuple[str, ...] = field(default=())
+    discount: str = "1 (no discounting)"
+
+    @property
+    def cumulative(self) -> tuple[float, float]:
+        """Each player's discounted payoff summed over all periods."""
+        return self.periods[-1].cumulative
+
+    def header(self) -> list[str]:
+        names = self.game.player_names
+        return [
+            "period",
+            *self.tracked,
+            names[0],
+            names[1],
+            f"{names[0]} payoff",
+            f"{names[1]} payoff",
+            "outcome",
+            f"{names[0]} cumulative",
+            f"{names[1]} cumulative",
+        ]
+
+    @property
+    def payoff_unit(self) -> str:
+        d = self.game.dynamics
+        return d.payoff_unit if d is not None else ""
+
+    def rows(self, compact: bool = False) -> list[list[str]]:
+        """The path as text cells (for tables): a forced period is marked ``*``, a parameter
+        value that the next update clipped ``!``. ``compact`` shows an action by its levels
+        alone (``banned/licensed``) instead of ``chip=level`` pairs."""
+        labels = self.game.actions
+        if compact:
+            labels = (_compact_labels(self.game, 0), _compact_labels(self.game, 1))
+        out = []
+        for r in self.periods:
+            outcome = (
+                r.outcome if r.outcome is not None else _probabilities_text(r.outcome_probabilities)
+            )
+            x, y = (np.array(s) for s in r.strategies)
+            out.append(
+                [
+                    str(r.period) + ("*" if r.forced else ""),
+                    *(
+                        f"{r.parameters[p]:.4g}" + ("!" if p in r.clipped else "")
+                        for p in self.tracked
+                    ),
+                    _strategy_text(x, labels[0]),
+                    _strategy_text(y, labels[1]),
+                    f"{r.payoffs[0]:.2f}",
+                    f"{r.payoffs[1]:.2f}",
+                    outcome,
+                    f"{r.cumulative[0]:.2f}",
+                    f"{r.cumulative[1]:.2f}",
+                ]
+            )
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        g = self.game
+        return {
+            "file": str(g.path),
+            "sha256": g.sha256,
+            "scenario": self.scenario,
+            "overrides": {k: float(v) for k, v in self.overrides.items()},
+            "selection": self.selection,
+            "selection_rule": SELECTIONS[self.selection],
+            "players": list(g.player_names),
+            "period_unit": self.period_unit,
+            "discount": self.discount,
+            "policy": [
+                {
+                    "player": g.player_names[f.player],
+                    "forced": f.text,
+                    "first": f.first,
+                    "last": f.last,
+                }
+                for f in self.policy
+            ],
+            "tracked": list(self.tracked),
+            "cumulative": list(self.cumulative),
+            "notes": list(self.notes),
+            "periods": [
+                {
+                    "period": r.period,
+                    "parameters": {k: float(r.parameters[k]) for k in self.tracked},
+                    "actions": list(r.actions),
+                    "strategies": [list(r.strategies[0]), list(r.strategies[1])],
+                    "pure": r.pure,
+                    "payoffs": list(r.payoffs),
+                    "outcome": r.outcome,
+                    "outcome_probabilities": dict(r.outcome_probabilities),
+                    "weight": r.weight,
+                    "cumulative": list(r.cumulative),
+                    "equilibria": r.equilibria,
+                    "complete": r.complete,
+                    "guarantee": r.guarantee,
+                    "forced": list(r.forced),
+                    "clipped": list(r.clipped),
+                }
+                for r in self.periods
+            ],
+        }
+
+    def to_csv(self) -> str:
+        names = self.game.player_names
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(
+            [
+                "period",
+                *self.tracked,
+                f"{names[0]}_action",
+                f"{names[1]}_action",
+                f"{names[0]}_payoff",
+                f"{names[1]}_payoff",
+                "outcome",
+                f"{names[0]}_cumulative",
+                f"{names[1]}_cumulative",
+                "weight",
+                "forced",
+                "clipped",
+            ]
+        )
+        for r in self.periods:
+            outcome = (
+                r.outcome if r.outcome is not None else _probabilities_text(r.outcome_probabilities)
+            )
+            w.writerow(
+                [
+                    r.period,
+                    *(repr(float(r.parameters[p])) for p in self.tracked),
+                    r.actions[0],
+                    r.actions[1],
+                    repr(r.payoffs[0]),
+                    repr(r.payoffs[1]),
+                    outcome,
+                    repr(r.cumulative[0]),
+                    repr(r.cumulative[1]),
+                    repr(r.weight),
+                    "; ".join(r.forced),
+                    "; ".join(r.clipped),
+                ]
+            )
+        return buf.getvalue()
+
+
+def _compact_labels(game: Game, player: int) -> tuple[str, ...]:
+    info = game.players[player]
+    return tuple(
+        "/".join(c.levels[lv] for c, lv in zip(info.chips, a, strict=True)) for a in info.actions
+    )
+
+
+def _probabilities_text(probs: Mapping[str, float]) -> str:
+    return ", ".join(f"{k} {v:.2f}" for k, v in sorted(probs.items(), key=lambda kv: -kv[1]))
+
+
+def _strategy_text(p: np.ndarray, labels: Sequence[str]) -> str:
+    support = np.flatnonzero(p > 0)
+    if len(support) == 1:
+        return labels[int(support[0])]
+    return " + ".join(f"{p[k]:.2f} {labels[int(k)]}" for k in support)
+
+
+# ----------------------------------------------------------------------------- selection
+def _chip_distances(game: Game, player: int) -> np.ndarray:
+    """(k, k) number of chips on which two actions of ``player`` differ."""
+    acts = np.array(game.players[player].actions)
+    return (acts[:, None, :] != acts[None, :, :]).sum(axis=2).astype(float)
+
+
+def _select(
+    candidates: Sequence[tuple[np.ndarray, np.ndarray, float, float]],
+    rule: str,
+    reference: tuple[np.ndarray, np.ndarray] | None,
+    dist: tuple[np.ndarray, np.ndarray],
+) -> int:
+    """Index of the candidate (x, y, u, v) the selection rule picks; ties (within a relative
+    tolerance) go to the next criterion, then to the first listed."""
+    if rule == "first" or len(candidates) == 1:
+        return 0
+    scale = max(1.0, *(abs(c[2]) + abs(c[3]) for c in candidates))
+
+    def keys(c: tuple[np.ndarray, np.ndarray, float, float]) -> list[tuple[float, float]]:
+        """(value to minimise, tolerance) pairs, most important first."""
+        x, y, u, v = c
+        if rule == "pareto":
+            return [(-(u + v), _TIE * scale)]
+        if rule == "row-best":
+            return [(-u, _TIE * scale), (-v, _TIE * scale)]
+        if rule == "col-best":
+            return [(-v, _TIE * scale), (-u, _TIE * scale)]
+        assert reference is not None
+        moved = float(x @ dist[0] @ reference[0] + y @ dist[1] @ reference[1])
+        return [(moved, _TIE), (-(u + v), _TIE * scale)]
+
+    best = 0
+    best_key = keys(candidates[0])
+    for k in range(1, len(candidates)):
+        key = keys(candidates[k])
+        for (a, tol), (b, _) in zip(key, best_key, strict=True):
+            if a < b - tol:
+                best, best_key = k, key
+                break
+            if a > b + tol:
+                break
+    return best
+
+
+# ----------------------------------------------------------------------------- simulate
+def check_selection(selection: str) -> None:
+    """UsageError unless ``selection`` is a key of :data:`SELECTIONS`."""
+    if selection not in SELECTIONS:
+        raise UsageError(
+            f"unknown selection rule '{selection}'"
+            f"{did_you_mean(selection, SELECTIONS)} (rules: {', '.join(SELECTIONS)})"
+        )
+
+
+def simulate(
+    game: Game,
+    periods: int,
+    *,
+    scenario: str | None = None,
+    params: Mapping[str, float] | None = None,
+    selection: str = DEFAULT_SELECTION,
+    policy: Iterable[Force | str] | None = None,
+    discount: float | None = None,
+    tol: float = 1e-9,
+) -> SimulationResult:
+    """Play ``game`` for ``periods`` periods, re-solving it each period at the current parameter
+    values and moving them by the file's dynamics rules (see the module's description).
+
+    ``scenario`` and ``params`` set the starting values, as for :meth:`Game.resolve`;
+    ``selection`` is a key of :data:`SELECTIONS`; ``policy`` holds :class:`Force` objects or
+    ``--force`` text; ``discount`` (per period, in (0, 1]) replaces the file's
+    ``dynamics.discount`` (1 if the file has none).
+    """
+    if isinstance(periods, bool) or not isinstance(periods, (int, np.integer)):
+        raise UsageError(f"periods must be a whole number, got {periods!r}")
+    if not 1 <= periods <= MAX_PERIODS:
+        raise UsageError(f"periods must be between 1 and {MAX_PERIODS}, got {periods}")
+    check_selection(selection)
+    if discount is not None and not (
+        isinstance(discount, (int, float)) and math.isfinite(discount) and 0 < discount <= 1
+    ):
+        raise UsageError(f"discount must be a number in (0, 1], got {discount!r}")
+    forces = tuple(parse_force(game, f) if isinstance(f, str) else f for f in (policy or ()))
+    _check_policy(forces, periods)
+    status_quo = (game.players[0].status_quo, game.players[1].status_quo)
+    if selection == "status-quo-nearest" and None in status_quo:
+        missing = [p.name for p, q in zip(game.players, status_quo, strict=True) if q is None]
+        raise UsageError(
+            f"selection 'status-quo-nearest' needs a status quo, and the file "
+            f"gives none for {' and '.join(missing)} (a status_quo on every chip)"
+        )
+    m, n = game.shape
+    sizes = (m, n)
+    dist = (_chip_distances(game, 0), _chip_distances(game, 1))
+
+    def unit(p: int, k: int) -> np.ndarray:
+        e = np.zeros(sizes[p])
+        e[k] = 1.0
+        return e
+
+    sq_ref = None
+    if None not in status_quo:
+        sq_ref = (unit(0, status_quo[0]), unit(1, status_quo[1]))  # type: ignore[arg-type]
+    values = game.resolve(params, scenario)
+    dyn = game.dynamics
+    rules = dyn.rules if dyn is not None else ()
+    tracked = dyn.parameters if dyn is not None else ()
+    labels = game.actions
+    previous: tuple[np.ndarray, np.ndarray] | None = None
+    cumulative = [0.0, 0.0]
+    weight = 1.0
+    rows: list[PeriodResult] = []
+    clips: dict[tuple[str, str], list[int]] = {}
+    # periods at the same parameter values (and forcing) reuse a solve; a few hundred
+    # megabytes of matrices at most are kept
+    cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+    kept = max(4, _CACHE_BYTES // (16 * m * n))
+    for t in range(1, periods + 1):
+        active = [f for f in forces if f.active(t)]
+        allowed = [list(range(m)), list(range(n))]
+        for f in active:
+            held = set(f.actions)
+            allowed[f.player] = [a for a in allowed[f.player] if a in held]
+        key = (tuple(values[k] for k in sorted(values)), tuple(allowed[0]), tuple(allowed[1]))
+        if key in cache:
+            cache.move_to_end(key)
+        else:
+            A, B = game.matrices(values)
+            sub = np.ix_(allowed[0], allowed[1])
+            # the chip structure holds when no action is forced out
+            whole = len(allowed[0]) == m and len(allowed[1]) == n
+            cache[key] = (A, B, solve(A[sub], B[sub], tol=tol,
+                                      chips=game.chip_layout if whole else None))
+            while len(cache) > kept:  # the least recently used first
+                cache.popitem(last=False)
+        A, B, result = cache[key]
+        candidates = []
+        for e in result.equilibria:
+            x = np.zeros(m)
+            y = np.zeros(n)
+            x[allowed[0]] = e.strategies[0]
+            y[allowed[1]] = e.strategies[1]
+            candidates.append((x, y, float(x @ A @ y), float(x @ B @ y)))
+        reference = sq_ref if selection == "status-quo-nearest" else previous or sq_ref
+        rule = selection
+        if selection == "inertia" and reference is None:
+            rule = "first"  # no status quo: the first period takes the first equilibrium
+        x, y, u, v = candidates[_select(candidates, rule, reference, dist)]
+        env = _env(game, values)
+        d = discount if discount is not None else _discount(game, env)
+        cumulative = [cumulative[0] + weight * u, cumulative[1] + weight * v]
+        probs = game.outcome_probabilities(x, y)
+        outcome = next(iter(probs)) if len(probs) == 1 else None
+        if outcome == "(other)":
+            outcome = None
+        pure = bool((x > 0).sum() == 1 and (y > 0).sum() == 1)
+        # move the parameters by the (expected) change of every rule that applies
+        new = dict(values)
+        for rule_info in rules:
+            p_when = float(x @ rule_info.mask @ y)
+            if p_when <= 0:
+                continue
+            delta = _rule_delta(rule_info, env, float(values[rule_info.parameter]))
+            new[rule_info.parameter] += p_when * delta
+        clipped = []
+        for name in tracked:
+            info = game.parameters[name]
+            if new[name] < info.low or new[name] > info.high:
+                end = "low" if new[name] < info.low else "high"
+                new[name] = info.low if end == "low" else info.high
+                clips.setdefault((name, end), []).append(t)
+                clipped.append(name)
+        rows.append(
+            PeriodResult(
+                period=t,
+                parameters=MappingProxyType(dict(values)),
+                strategies=(tuple(map(float, x)), tuple(map(float, y))),
+                actions=(_strategy_text(x, labels[0]), _strategy_text(y, labels[1])),
+                pure=pure,
+                payoffs=(u, v),
+                outcome=outcome,
+                outcome_probabilities=MappingProxyType(probs),
+                weight=weight,
+                cumulative=(cumulative[0], cumulative[1]),
+                equilibria=len(candidates),
+                forced=tuple(f.text for f in active),
+                clipped=tuple(clipped),
+                complete=bool(result.lists_all),
+                guarantee=str(result.guarantee),
+            )
+        )
+        previous = (x, y)
+        weight *= d
+        values = new
+    if discount is not None:
+        discount_text = f"{discount:g} (given)"
+    elif dyn is not None and dyn.discount is not None:
+        first = rows[1].weight if len(rows) > 1 else _discount(game, _env(game, rows[0].parameters))
+        discount_text = dyn.discount.text.strip()
+        if dyn.discount.names():
+            discount_text += f" ({first:.4g} in the first period)"
+    else:
+        discount_text = "1 (no discounting)"
+    if dyn is None:
+        unit_text = ""
+    else:
+        plural = "" if dyn.period_length == 1 or dyn.period_unit.endswith("s") else "s"
+        unit_text = f"{dyn.period_length:g} {dyn.period_unit}{plural}"
+    return SimulationResult(
+        game=game,
+        scenario=scenario,
+        overrides=MappingProxyType(dict(params or {})),
+        selection=selection,
+        policy=forces,
+        periods=tuple(rows),
+        tracked=tracked,
+        period_unit=unit_text,
+        notes=tuple(_clip_notes(game, clips)),
+        discount=discount_text,
+    )
+
+
+def _clip_notes(game: Game, clips: Mapping[tuple[str, str], list[int]]) -> list[str]:
+    """``years_x was clipped to 3, the low end of its range, after periods 4-10``."""
+    notes = []
+    for (name, end), periods in clips.items():
+        info = game.parameters[name]
+        bound = info.low if end == "low" else info.high
+        notes.append(
+            f"{name} was clipped to {bound:g}, the {end} end of its range, after "
+            f"period{'s' if len(periods) > 1 else ''} {_spans(periods)}"
+        )
+    return notes
+
+
+def _spans(numbers: Sequence[int]) -> str:
+    """``[1, 2, 3, 5]`` -> ``1-3, 5``."""
+    out: list[str] = []
+    start = prev = numbers[0]
+    for k in [*numbers[1:], None]:
+        if k is not None and k == prev + 1:
+            prev = k
+            continue
+        out.append(str(start) if start == prev else f"{start}-{prev}")
+        if k is not None:
+            start = prev = k
+    return ", ".join(out)
+
+
+# ----------------------------------------------------------------------------- comparisons
+@dataclass(frozen=True)
+class RestrictionComparison:
+    """The same forcing held for several lengths: ``runs[k]`` is the simulation with the forced
+    actions held in periods 1 to ``lengths[k]`` (0: never), free play afterwards."""
+
+    side: str
+    forced: str
+    lengths: tuple[int, ...]
+    runs: tuple[SimulationResult, ...]
+
+    def cumulative(self) -> dict[int, tuple[float, float]]:
+        """Length -> each player's cumulative discounted payoff."""
+        return {k: r.cumulative for k, r in zip(self.lengths, self.runs, strict=True)}
+
+    def best_length(self, player: int | None = None) -> int:
+        """The length that gives ``player`` (default: the forcing side) the highest cumulative
+        payoff; the shortest of equal ones."""
+        names = self.runs[0].game.player_names
+        p = names.index(self.side) if player is None else player
+        best = max(r.cumulative[p] for r in self.runs)
+        scale = max(1.0, abs(best))
+        return min(
+            k
+            for k, r in zip(self.lengths, self.runs, strict=True)
+            if r.cumulative[p] >= best - _TIE * scale
+        )
+
+    def header(self) -> list[str]:
+        names = self.runs[0].game.player_names
+        return ["length", f"{names[0]} cumulative", f"{names[1]} cumulative", "outcomes"]
+
+    def rows(self) -> list[list[str]]:
+        out = []
+        for k, r in zip(self.lengths, self.runs, strict=True):
+            out.append(
+                [str(k), f"{r.cumulative[0]:.2f}", f"{r.cumulative[1]:.2f}", _outcome_runs(r)]
+            )
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "side": self.side,
+            "forced": self.forced,
+            "lengths": list(self.lengths),
+            "best_length_for_side": self.best_length(),
+            "cumulative": {str(k): list(v) for k, v in self.cumulative().items()},
+            "runs": [r.to_json() for r in self.runs],
+        }
+
+
+def _outcome_runs(result: SimulationResult) -> str:
+    """``trade_war x3, us_concedes x7``: the outcome path with repeats counted."""
+    parts: list[list[Any]] = []
+    for r in result.periods:
+        name = (
+            r.outcome
+            if r.outcome is not None
+            else ("mixed" if r.outcome_probabilities else "(none)")
+        )
+        if parts and parts[-1][0] == name:
+            parts[-1][1] += 1
+        else:
+            parts.append([name, 1])
+    return ", ".join(f"{name} x{count}" if count > 1 else name for name, count in parts)
+
+
+def compare_restriction_lengths(
+    game: Game,
+    side: str | int,
+    profile: str | Mapping[str, str],
+    lengths: Iterable[int],
+    periods: int,
+    *,
+    scenario: str | None = None,
+    params: Mapping[str, float] | None = None,
+    selection: str = DEFAULT_SELECTION,
+    discount: float | None = None,
+) -> RestrictionComparison:
+    """Simulate ``periods`` periods with ``side`` held to ``profile`` (as for :func:`force`)
+    in periods 1 to L, for each L in ``lengths`` (0: not forced at all), and free play
+    afterwards. Compare the runs' cumulative discounted payoffs with
+    :meth:`RestrictionComparison.cumulative`."""
+    base = force(game, side, profile)
+    ls: list[int] = []
+    for k in lengths:
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+            raise UsageError(f"restriction lengths must be whole numbers, got {k!r}")
+        if not 0 <= k <= periods:
+            raise UsageError(f"restriction length {k} is outside 0 to {periods} (the periods)")
+        if k not in ls:
+            ls.append(int(k))
+    if not ls:
+        raise UsageError("give at least one restriction length")
+    runs = []
+    for k in ls:
+        policy = [Force(base.player, base.actions, 1, k, base.text)] if k > 0 else []
+        runs.append(
+            simulate(
+                game,
+                periods,
+                scenario=scenario,
+                params=params,
+                selection=selection,
+                policy=policy,
+                discount=discount,
+            )
+        )
+    return RestrictionComparison(game.player_names[base.player], base.text, tuple(ls), tuple(runs))

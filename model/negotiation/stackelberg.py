@@ -1,0 +1,593 @@
+"""Who moves first: the leadership (Stackelberg) game built on a bimatrix game.
+
+One player, the leader, commits to a strategy before the other moves; the follower sees the
+commitment and plays a best reply. Two kinds of commitment are computed:
+
+* **pure commitment**: the leader commits to one action. This is backward induction on the
+  game tree in which the leader moves first: for each leader action the follower's best
+  replies, then the leader's best action given them (Fudenberg and Tirole 1991, ch. 3);
+* **mixed commitment**: the leader commits to a probability mix over its actions and the
+  follower, who sees the mix but not the draw, best-replies to it. The optimal mix is found by
+  one linear programme per follower action j: maximise the leader's payoff against j over the
+  mixes to which j is a best reply (Conitzer and Sandholm 2006, "Computing the optimal
+  strategy to commit to", Proc. 7th ACM Conference on Electronic Commerce, pp. 82-90).
+
+**Ties.** When the follower has several best replies, someone must say which it plays. With
+``tie_break="leader-best"`` (the default) it plays the one best for the leader: the *strong*
+Stackelberg equilibrium, which always exists and is what the linear programmes compute. With
+``tie_break="follower-worst"`` it plays the one worst for the leader: the *weak* (pessimistic)
+version. Under mixed commitment the weak value is a supremum that is in general not attained:
+the leader can come as close to it as it likes by committing to a mix a small step inside the
+region where the follower's reply is unique (von Stengel and Zamir 2010, "Leadership games
+with convex strategy sets", Games and Economic Behavior 69(2), 446-457, who also show that the
+mixed-commitment value is at least the leader's payoff in every Nash equilibrium of the
+simultaneous game). :func:`stackelberg` reports whether the value is attained.
+
+>>> r = stackelberg([[2, 4], [1, 3]], [[1, 0], [0, 1]], leader=0)
+>>> r.pure.payoffs, r.mixed.payoffs
+((3.0, 1.0), (3.5, 0.5))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from model.solvers._common import FloatArray, SolverError, check_game, check_tol, scale
+from model.solvers.equilibria import SolveResult, solve
+
+__all__ = [
+    "TIE_BREAKS",
+    "Commitment",
+    "NashPoint",
+    "StackelbergResult",
+    "mixed_commitment",
+    "nash_points",
+    "pure_commitment",
+    "stackelberg",
+]
+
+#: Accepted values of ``tie_break``, each with its aliases.
+TIE_BREAKS = {
+    "leader-best": "leader-best",
+    "strong": "leader-best",
+    "follower-worst": "follower-worst",
+    "weak": "follower-worst",
+}
+
+#: Relative tolerance used to read the follower's best replies off a linear programme's
+#: solution (HiGHS is asked for 1e-10 feasibility on payoffs scaled to at most 1).
+LP_TOL = 1e-7
+
+_HIGHS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+
+#: Games of more cells than this get their mixed commitment from linear programmes that take
+#: the follower's best-reply constraints only as the solution found violates them, and only
+#: for the follower actions whose bound can still beat the best value found (see
+#: :func:`_leader_best_large`); smaller games solve every programme whole.
+FULL_LP_CELLS = 1024
+
+#: A constraint is added once the current solution violates it by more than this: HiGHS's
+#: primal feasibility tolerance, so solutions are as feasible as those of whole programmes.
+_VIOLATION = 1e-10
+
+#: Components of more extreme equilibria than this get the payoffs of their pairs from
+#: matrix products rather than pair by pair.
+_PAIRWISE_COMPONENT = 16
+
+#: Constraints added per round, at most (the most violated first).
+_CUTS = 12
+
+#: Follower actions whose bound is more than this many tolerances below the best value found
+#: are not solved: the scan for the first of near-equal values cannot end at them.
+_MARGIN = 4.0
+
+
+@dataclass(frozen=True, eq=False)
+class Commitment:
+    """What the leader commits to and what follows.
+
+    ``strategy`` is the leader's probability vector over its own actions; ``reply`` the
+    follower's action; ``best_replies`` every follower action that is a best reply to the
+    commitment; ``payoffs`` are (leader, follower). ``attained`` is False only for a weak
+    mixed commitment whose value is a supremum: ``strategy`` is then the limit point, where
+    the follower is indifferent, and the leader gets as close to ``payoffs[0]`` as it likes by
+    committing to ``(1 - e) * strategy + e * approach`` for a small e > 0.
+    """
+
+    kind: str  # "pure" or "mixed"
+    strategy: FloatArray
+    reply: int
+    best_replies: tuple[int, ...]
+    payoffs: tuple[float, float]
+    attained: bool = True
+    approach: FloatArray | None = None
+
+    @property
+    def support(self) -> tuple[int, ...]:
+        return tuple(int(i) for i in np.flatnonzero(self.strategy > 0))
+
+
+@dataclass(frozen=True, eq=False)
+class NashPoint:
+    """An equilibrium of the simultaneous game, seen from the leader: strategies (row, col),
+    payoffs (leader, follower), and the index of the extreme equilibria it is made of."""
+
+    strategies: tuple[FloatArray, FloatArray]
+    payoffs: tuple[float, float]
+    equilibria: tuple[int, int]
+
+
+@dataclass(frozen=True, eq=False)
+class StackelbergResult:
+    """The leadership game with ``leader`` (0: row player, 1: column player) moving first.
+
+    ``nash_best`` and ``nash_worst`` are the simultaneous game's equilibria best and worst for
+    the leader; ``value_pure`` and ``value_mixed`` the leader's payoff from moving first
+    minus its payoff in those two equilibria, as (against best, against worst).
+    """
+
+    leader: int
+    tie_break: str
+    pure: Commitment
+    mixed: Commitment
+    simultaneous: SolveResult
+    nash: tuple[NashPoint, ...]
+    nash_best: NashPoint
+    nash_worst: NashPoint
+
+    @property
+    def follower(self) -> int:
+        return 1 - self.leader
+
+    @property
+    def value_pure(self) -> tuple[float, float]:
+        v = self.pure.payoffs[0]
+        return (v - self.nash_best.payoffs[0], v - self.nash_worst.payoffs[0])
+
+    @property
+    def value_mixed(self) -> tuple[float, float]:
+        v = self.mixed.payoffs[0]
+        return (v - self.nash_best.payoffs[0], v - self.nash_worst.payoffs[0])
+
+    def profile(self, c: Commitment) -> tuple[FloatArray, FloatArray]:
+        """The commitment as a (row, column) pair of probability vectors."""
+        reply = np.zeros(self.simultaneous.shape[self.follower])
+        reply[c.reply] = 1.0
+        return (c.strategy, reply) if self.leader == 0 else (reply, c.strategy)
+
+
+def _leader_view(A: FloatArray, B: FloatArray, leader: int) -> tuple[FloatArray, FloatArray]:
+    """(L, F): the leader's and follower's payoffs with the leader's actions as rows."""
+    if leader == 0:
+        return A, B
+    return B.T.copy(), A.T.copy()
+
+
+def _tie_break(tie_break: str) -> str:
+    try:
+        return TIE_BREAKS[tie_break]
+    except KeyError:
+        raise SolverError(
+            f"unknown tie_break {tie_break!r}; use one of {', '.join(TIE_BREAKS)}"
+        ) from None
+
+
+def _leader(leader: int) -> int:
+    if leader not in (0, 1):
+        raise SolverError(f"leader must be 0 (row player) or 1 (column player), got {leader!r}")
+    return int(leader)
+
+
+def pure_commitment(
+    L: ArrayLike, F: ArrayLike, *, tie_break: str = "leader-best", tol: float = 1e-9
+) -> Commitment:
+    """The leader's best pure commitment, by backward induction.
+
+    ``L`` and ``F`` are the leader's and follower's payoffs with the leader's actions as rows.
+    For each row the follower's best replies (within ``tol`` times its largest |payoff|) are
+    found; ties are broken for or against the leader as ``tie_break`` says; the leader then
+    takes the row with the highest resulting payoff (the first of equal ones).
+    """
+    Lm, Fm = check_game(L, F)
+    mode = _tie_break(tie_break)
+    eps = check_tol(tol) * scale(Fm)
+    lead_eps = check_tol(tol) * scale(Lm)
+    m = Lm.shape[0]
+    # every row's best replies, and the one the tie-break picks (the first of equal ones)
+    replies = Fm >= Fm.max(axis=1, keepdims=True) - eps
+    if mode == "leader-best":
+        pick = np.argmax(np.where(replies, Lm, -np.inf), axis=1)
+    else:
+        pick = np.argmin(np.where(replies, Lm, np.inf), axis=1)
+    value = Lm[np.arange(m), pick]
+    best_i = _first_best(value, lead_eps)
+    best_j = int(pick[best_i])
+    x = np.zeros(m)
+    x[best_i] = 1.0
+    return Commitment(
+        kind="pure",
+        strategy=x,
+        reply=best_j,
+        best_replies=tuple(int(j) for j in np.flatnonzero(replies[best_i])),
+        payoffs=(float(Lm[best_i, best_j]), float(Fm[best_i, best_j])),
+    )
+
+
+def _first_best(values: np.ndarray, eps: float) -> int:
+    """The index that the scan ``best = first; take k if values[k] > best + eps`` ends at.
+
+    A value taken is above every value before it, so only the strict running maxima are
+    scanned."""
+    before = np.maximum.accumulate(np.r_[-np.inf, values[:-1]])
+    best_k, best_v = 0, -np.inf
+    for k in np.flatnonzero(values > before).tolist():
+        if values[k] > best_v + eps:
+            best_k, best_v = k, float(values[k])
+    return best_k
+
+
+def _clean(x: np.ndarray) -> FloatArray:
+    """A linear programme's mix made a probability vector: tiny entries dropped, sum 1."""
+    x = np.where(x > 1e-12, x, 0.0)
+    return np.asarray(x / x.sum(), dtype=float)
+
+
+def _lp(c: np.ndarray, A_ub: np.ndarray | None, b_ub: np.ndarray | None,
+        A_eq: np.ndarray, b_eq: np.ndarray, bounds: list[tuple[float | None, float | None]]
+        ) -> np.ndarray | None:
+    from scipy.optimize import linprog  # deferred: importing scipy.optimize is slow
+
+    res = linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, bounds=bounds,
+                  method="highs", options=_HIGHS)
+    if res.status == 2:  # infeasible
+        return None
+    if res.status != 0:
+        raise SolverError(f"linear programme failed: {res.message}")
+    return np.asarray(res.x, dtype=float)
+
+
+def _best_replies_to(x: FloatArray, F: FloatArray, tol: float) -> tuple[int, ...]:
+    u = x @ F
+    return tuple(int(j) for j in np.flatnonzero(u >= u.max() - tol * scale(F)))
+
+
+def mixed_commitment(
+    L: ArrayLike, F: ArrayLike, *, tie_break: str = "leader-best", tol: float = 1e-9
+) -> Commitment:
+    """The leader's optimal commitment to a mixed strategy.
+
+    ``leader-best``: for each follower action j, the linear programme
+    max x.L[:, j] over probability vectors x with x.F[:, j] >= x.F[:, k] for every k
+    (Conitzer and Sandholm 2006); the best feasible j wins (the first of equal ones).
+
+    ``follower-worst``: follower actions with identical payoff columns are grouped (the
+    follower is always indifferent between them, so the worst of the group for the leader is
+    played). For each group whose region of strict best reply is not empty (one more linear
+    programme, maximising the smallest margin), the value is max over that region's closure
+    of the leader's worst payoff in the group; the largest over groups is the supremum of the
+    weak leadership game (von Stengel and Zamir 2010). ``attained`` says whether the follower's
+    best reply at the optimum is that group alone.
+    """
+    Lm, Fm = check_game(L, F)
+    mode = _tie_break(tie_break)
+    t = check_tol(tol)
+    m, n = Lm.shape
+    if m * n > FULL_LP_CELLS:
+        if mode == "leader-best":
+            return _leader_best_large(Lm, Fm, t)
+        return _follower_worst_large(Lm, Fm, t)
+    Ls, Fs = Lm / scale(Lm), Fm / scale(Fm)  # scaled copies for the solver
+    A_eq = np.ones((1, m))
+    b_eq = np.ones(1)
+    probs: list[tuple[float | None, float | None]] = [(0.0, None)] * m
+
+    if mode == "leader-best":
+        best: tuple[float, int, np.ndarray] | None = None
+        for j in range(n):
+            others = [k for k in range(n) if k != j]
+            A_ub = (Fs[:, others] - Fs[:, [j]]).T if others else None
+            b_ub = np.zeros(len(others)) if others else None
+            x = _lp(-Ls[:, j], A_ub, b_ub, A_eq, b_eq, probs)
+            if x is None:
+                continue
+            x = _clean(x)
+            v = float(x @ Lm[:, j])
+            if best is None or v > best[0] + t * scale(Lm):
+                best = (v, j, x)
+        if best is None:  # cannot happen: some action is a best reply to every mix
+            raise SolverError("no follower action is a best reply to any commitment")
+        v, j, x = best
+        return Commitment("mixed", x, j, _best_replies_to(x, Fm, LP_TOL),
+                          (v, float(x @ Fm[:, j])))
+
+    # follower-worst: groups of follower actions with identical payoff columns
+    groups = _column_groups(Fm, t * scale(Fm))
+    found: tuple[float, list[int], np.ndarray, np.ndarray] | None = None
+    for g in groups:
+        j0 = g[0]
+        others = [k for k in range(n) if k not in g]
+        # strict region: maximise s with x.(F_k - F_j0) + s <= 0 for k outside the group
+        if others:
+            D = (Fs[:, others] - Fs[:, [j0]]).T
+            A_ub = np.hstack([D, np.ones((len(others), 1))])
+            z = _lp(np.r_[np.zeros(m), -1.0], A_ub, np.zeros(len(others)),
+                    np.hstack([A_eq, np.zeros((1, 1))]), b_eq, [*probs, (None, 1.0)])
+            if z is None or z[-1] <= LP_TOL:
+                continue
+            inner = _clean(z[:m])
+        else:
+            inner = np.full(m, 1.0 / m)
+        # value: maximise v with v <= x.L_k for k in the group, x in the closed region
+        rows = [np.r_[-Ls[:, k], 1.0] for k in g]
+        if others:
+            rows += [np.r_[Fs[:, k] - Fs[:, j0], 0.0] for k in others]
+        z = _lp(np.r_[np.zeros(m), -1.0], np.array(rows), np.zeros(len(rows)),
+                np.hstack([A_eq, np.zeros((1, 1))]), b_eq, [*probs, (None, None)])
+        if z is None:
+            continue
+        xw = _clean(z[:m])
+        worst = min(g, key=lambda k: float(xw @ Lm[:, k]))
+        v = float(xw @ Lm[:, worst])
+        if found is None or v > found[0] + t * scale(Lm):
+            found = (v, g, xw, inner)
+    if found is None:  # cannot happen: the full-dimensional regions cover the simplex
+        raise SolverError("no follower reply region with a nonempty interior was found")
+    v, g, xw, inner = found
+    worst = min(g, key=lambda k: float(xw @ Lm[:, k]))
+    br = _best_replies_to(xw, Fm, LP_TOL)
+    attained = set(br) == set(g)
+    return Commitment("mixed", xw, worst, br, (v, float(xw @ Fm[:, worst])), attained,
+                      None if attained else inner)
+
+
+def _column_groups(F: FloatArray, eps: float) -> list[list[int]]:
+    """Follower actions with identical payoff columns (within ``eps``): each joins the first
+    group whose first column it matches."""
+    groups: list[list[int]] = []
+    firsts: list[int] = []
+    for j in range(F.shape[1]):
+        if firsts:
+            same = np.flatnonzero(np.all(np.abs(F[:, [j]] - F[:, firsts]) <= eps, axis=0))
+            if len(same):
+                groups[int(same[0])].append(j)
+                continue
+        groups.append([j])
+        firsts.append(j)
+    return groups
+
+
+def _lazy_lp(c: np.ndarray, fixed: np.ndarray | None, Fs: FloatArray, ref: int,
+             outside: np.ndarray, extra: float, extra_bounds: list[tuple[float | None,
+                                                                           float | None]],
+             start: np.ndarray, give_up: Callable[[float], bool]) -> np.ndarray | float | None:
+    """Maximise c.z over z = (x, e), x a probability vector and e at most one more variable,
+    subject to ``fixed`` (rows G with G z <= 0) and, for every follower action k with
+    ``outside[k]``, x.(Fs[:, k] - Fs[:, ref]) + extra * e <= 0.
+
+    Those best-reply constraints are added as the solution violates them (starting with
+    ``start``): each programme solved is a relaxation, so its optimum bounds the whole one's,
+    and its solution is the whole programme's once it violates none. Returns the solution,
+    None if the programme is infeasible, or the bound if ``give_up(bound)`` stopped it.
+    """
+    m, n = Fs.shape
+    k_extra = len(c) - m
+    ref_col = Fs[:, ref]
+    active = np.zeros(n, dtype=bool)
+    active[start[outside[start]]] = True
+    A_eq = np.r_[np.ones(m), np.zeros(k_extra)].reshape(1, -1)
+    bounds: list[tuple[float | None, float | None]] = [(0.0, None)] * m + extra_bounds
+    while True:
+        rows = [] if fixed is None else [fixed]
+        cols = np.flatnonzero(active)
+        if len(cols):
+            D = (Fs[:, cols] - ref_col[:, None]).T
+            if k_extra:
+                D = np.hstack([D, np.full((len(cols), k_extra), extra)])
+            rows.append(D)
+        A_ub = np.vstack(rows) if rows else None
+        z = _lp(-c, A_ub, None if A_ub is None else np.zeros(len(A_ub)), A_eq, np.ones(1),
+                bounds)
+        if z is None:
+            return None
+        bound = float(c @ z)
+        if give_up(bound):
+            return bound
+        x = z[:m]
+        viol = x @ Fs - x @ ref_col + (extra * z[m] if k_extra else 0.0)
+        viol[~outside | active] = -np.inf
+        new = np.flatnonzero(viol > _VIOLATION)
+        if not len(new):
+            return z
+        active[new[np.argsort(-viol[new], kind="stable")][:_CUTS]] = True
+
+
+def _level(found: Mapping[int, tuple[Any, ...]], k: int) -> float:
+    """The best value found at an index before ``k``. The scan for the first of the best
+    values has a record at least that value less the tolerance when it reaches k, so k is not
+    taken unless its value is above this level."""
+    return max((v[0] for i, v in found.items() if i < k), default=-np.inf)
+
+
+def _below(floor: float, level: float) -> Callable[[float], bool]:
+    """Give up on a programme whose bound is below ``floor`` or at most ``level``."""
+    def stop(bound: float) -> bool:
+        return bound < floor or bound <= level
+
+    return stop
+
+
+def _at_most(ceiling: float) -> Callable[[float], bool]:
+    def stop(bound: float) -> bool:
+        return bound <= ceiling
+
+    return stop
+
+
+def _start(Ls: FloatArray, Fs: FloatArray, column: np.ndarray) -> np.ndarray:
+    """First constraints to try: the follower's best replies to the leader's actions that pay
+    the leader most in ``column``."""
+    top = np.argsort(-column, kind="stable")[:8]
+    return np.unique(np.argmax(Fs[top], axis=1))
+
+
+def _leader_best_large(Lm: FloatArray, Fm: FloatArray, t: float) -> Commitment:
+    """:func:`mixed_commitment` with ``leader-best`` for a large game.
+
+    The programme of follower action j is worth at most max_i L[i, j]. The actions are taken
+    by that bound, best first, and each programme is solved lazily (:func:`_lazy_lp`) and
+    dropped as soon as its bound falls more than a few tolerances below the best value found;
+    the actions left cannot be picked by the scan of the whole rule (the first of the best
+    values in the actions' order, values within the tolerance counting as equal), which is
+    then run over the programmes solved.
+    """
+    n = Lm.shape[1]
+    sL = scale(Lm)
+    Ls, Fs = Lm / sL, Fm / scale(Fm)
+    eps = t * sL
+    top = Lm.max(axis=0)
+    found: dict[int, tuple[float, FloatArray]] = {}
+    best = -np.inf
+    for j in np.argsort(-top, kind="stable").tolist():
+        if top[j] < best - _MARGIN * eps:
+            break
+        level = _level(found, j)
+        if top[j] <= level:
+            continue
+        outside = np.ones(n, dtype=bool)
+        outside[j] = False
+        floor = best - _MARGIN * eps
+        z = _lazy_lp(Ls[:, j], None, Fs, j, outside, 0.0, [], _start(Ls, Fs, Ls[:, j]),
+                     _below(floor / sL, level / sL))
+        if not isinstance(z, np.ndarray):
+            continue
+        x = _clean(z)
+        v = float(x @ Lm[:, j])
+        found[j] = (v, x)
+        best = max(best, v)
+    if not found:  # cannot happen: some action is a best reply to every mix
+        raise SolverError("no follower action is a best reply to any commitment")
+    js = sorted(found)
+    j = js[_first_best(np.array([found[k][0] for k in js]), eps)]
+    v, x = found[j]
+    return Commitment("mixed", x, j, _best_replies_to(x, Fm, LP_TOL), (v, float(x @ Fm[:, j])))
+
+
+def _follower_worst_large(Lm: FloatArray, Fm: FloatArray, t: float) -> Commitment:
+    """:func:`mixed_commitment` with ``follower-worst`` for a large game, pruned and lazy as
+    :func:`_leader_best_large`: a group's value is at most max_i min_{k in group} L[i, k]."""
+    m, n = Lm.shape
+    sL = scale(Lm)
+    Ls, Fs = Lm / sL, Fm / scale(Fm)
+    eps = t * sL
+    groups = _column_groups(Fm, t * scale(Fm))
+    top = np.array([Lm[:, g].min(axis=1).max() for g in groups])
+    found: dict[int, tuple[float, list[int], FloatArray, FloatArray]] = {}
+    best = -np.inf
+    for gi in np.argsort(-top, kind="stable").tolist():
+        if top[gi] < best - _MARGIN * eps:
+            break
+        level = _level(found, gi)
+        if top[gi] <= level:
+            continue
+        g = groups[gi]
+        j0 = g[0]
+        outside = np.ones(n, dtype=bool)
+        outside[g] = False
+        floor = best - _MARGIN * eps
+        # value: maximise v with v <= x.L_k for k in the group, x in the closed region
+        fixed = np.hstack([-Ls[:, g].T, np.ones((len(g), 1))])
+        start = _start(Ls, Fs, Ls[:, g].min(axis=1))
+        z = _lazy_lp(np.r_[np.zeros(m), 1.0], fixed, Fs, j0, outside, 0.0, [(None, None)],
+                     start, _below(floor / sL, level / sL))
+        if not isinstance(z, np.ndarray):
+            continue
+        xw = _clean(z[:m])
+        v = min(float(xw @ Lm[:, k]) for k in g)
+        # the region where the group is the only best reply must have an interior
+        if outside.any():
+            s = _lazy_lp(np.r_[np.zeros(m), 1.0], None, Fs, j0, outside, 1.0, [(None, 1.0)],
+                         start, _at_most(LP_TOL))
+            if not isinstance(s, np.ndarray) or s[-1] <= LP_TOL:
+                continue
+            inner = _clean(s[:m])
+        else:
+            inner = np.full(m, 1.0 / m)
+        found[gi] = (v, g, xw, inner)
+        best = max(best, v)
+    if not found:  # cannot happen: the full-dimensional regions cover the simplex
+        raise SolverError("no follower reply region with a nonempty interior was found")
+    keys = sorted(found)
+    v, g, xw, inner = found[keys[_first_best(np.array([found[k][0] for k in keys]), eps)]]
+    worst = min(g, key=lambda k: float(xw @ Lm[:, k]))
+    br = _best_replies_to(xw, Fm, LP_TOL)
+    attained = set(br) == set(g)
+    return Commitment("mixed", xw, worst, br, (v, float(xw @ Fm[:, worst])), attained,
+                      None if attained else inner)
+
+
+def nash_points(
+    A: FloatArray, B: FloatArray, result: SolveResult, leader: int = 0
+) -> tuple[NashPoint, ...]:
+    """The simultaneous game's equilibria where payoffs are extreme.
+
+    Payoffs are bilinear, so over a maximal Nash subset conv(X) x conv(Y) each player's
+    payoff is largest and smallest at a pair of extreme points (x_k, y_l) of that subset; this
+    returns every such pair (for a nondegenerate game, the extreme equilibria themselves).
+    Payoffs are (leader, follower).
+    """
+    eqs = result.equilibria
+    seen: set[tuple[int, int]] = set()
+    out: list[NashPoint] = []
+    comps = result.components or tuple((k,) for k in range(len(eqs)))
+    for comp in comps:
+        if len(comp) > _PAIRWISE_COMPONENT:
+            # every pair's payoffs from two matrix products
+            X = np.array([eqs[k].strategies[0] for k in comp], dtype=float)
+            Y = np.array([eqs[k].strategies[1] for k in comp], dtype=float)
+            PA, PB = (X @ A) @ Y.T, (X @ B) @ Y.T
+        for r, k in enumerate(comp):
+            for c, l_ in enumerate(comp):
+                if (k, l_) in seen:
+                    continue
+                seen.add((k, l_))
+                x, y = eqs[k].strategies[0], eqs[l_].strategies[1]
+                if len(comp) > _PAIRWISE_COMPONENT:
+                    a, b = float(PA[r, c]), float(PB[r, c])
+                else:
+                    a, b = float(x @ A @ y), float(x @ B @ y)
+                pay = (a, b) if leader == 0 else (b, a)
+                out.append(NashPoint((x, y), pay, (k, l_)))
+    return tuple(out)
+
+
+def stackelberg(
+    A: ArrayLike,
+    B: ArrayLike,
+    leader: int = 0,
+    *,
+    tie_break: str = "leader-best",
+    tol: float = 1e-9,
+    simultaneous: SolveResult | None = None,
+) -> StackelbergResult:
+    """The leadership game of (A, B) with ``leader`` (0: row, 1: column) moving first.
+
+    Computes the best pure and mixed commitments (see :func:`pure_commitment` and
+    :func:`mixed_commitment`) and compares them with the simultaneous game's equilibria
+    (solved here unless ``simultaneous`` is given).
+    """
+    a, b = check_game(A, B)
+    ld = _leader(leader)
+    mode = _tie_break(tie_break)
+    L, F = _leader_view(a, b, ld)
+    pure = pure_commitment(L, F, tie_break=mode, tol=tol)
+    mixed = mixed_commitment(L, F, tie_break=mode, tol=tol)
+    sim = simultaneous if simultaneous is not None else solve(a, b, tol=tol)
+    points = nash_points(a, b, sim, ld)
+    best = max(points, key=lambda p: (p.payoffs[0], p.payoffs[1]))
+    worst = min(points, key=lambda p: (p.payoffs[0], -p.payoffs[1]))
+    return StackelbergResult(ld, mode, pure, mixed, sim, points, best, worst)
