@@ -10,7 +10,7 @@
 
 from model.errors import LeverageError, PayoffFileError, Problem, UsageError
 from model.game import Game
-from model.payoffs.loader import check, load
+from model.load import check, load
 from model.solvers.equilibria import (  # the function; it shadows the module of that name
     solve,
     solve_batch,

@@ -40,11 +40,11 @@ from model.analysis import Analysis, analyse
 from model.errors import LeverageError, UsageError
 from model.game import Game
 from model.io import atomic_write, dumps_json
+from model.load import load
 from model.negotiation.bargaining import NoBargainError, bargain
 from model.negotiation.bargaining.pipeline import Bargain, Solution
 from model.negotiation.repeated import Credibility, credibility
 from model.negotiation.stackelberg import stackelberg
-from model.payoffs.loader import load
 from model.setting import Setting
 
 __all__ = [

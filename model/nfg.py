@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from model.errors import PayoffFileError, Problem
-from model.game import Chip, FixedPayoffs, Game, OutcomeInfo, PlayerInfo, frozen_mapping
+from model.game import Game
 from model.limits import (
     MAX_ACTIONS,
     MAX_EXPONENT,
@@ -44,6 +44,7 @@ from model.limits import (
     NFG_MAX_BYTES,
     NFG_MAX_OUTCOMES,
 )
+from model.payoffs.compiled import Chip, FixedPayoffs, OutcomeInfo, PlayerInfo, frozen_mapping
 
 _TOKEN = re.compile(
     r'\s*(?:(?P<str>"(?:[^"\\]|\\.)*")|(?P<brace>[{}])|(?P<comma>,)'

@@ -13,7 +13,7 @@ import pytest
 from model.cli.main import main
 from model.errors import PayoffFileError
 from model.game import Game
-from model.payoffs.loader import load
+from model.load import load
 from model.solvers.structure import iterated_actions
 
 HERE = Path(__file__).resolve().parent

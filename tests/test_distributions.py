@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from model.errors import PayoffFileError, UsageError
-from model.game import ParameterInfo
-from model.payoffs.loader import load
+from model.load import load
+from model.payoffs.compiled import ParameterInfo
 from model.payoffs.spec import json_schema
 from model.sensitivity.distributions import describe, ppf, sample
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from model.errors import PayoffFileError
-from model.payoffs.loader import load
+from model.load import load
 from model.payoffs.source import MAX_BYTES
 
 HERE = Path(__file__).resolve().parent

@@ -9,8 +9,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 PACKAGE = Path(__file__).resolve().parents[1] / "model"
 
 
@@ -55,7 +53,7 @@ GRAPH = _graph()
 
 def test_the_graph_is_read() -> None:
     assert "model.solvers.equilibria" in GRAPH["model"]
-    assert "model.game" in GRAPH["model.payoffs.loader"]
+    assert "model.payoffs.compile" in GRAPH["model.load"]
     assert len(GRAPH) > 50
 
 

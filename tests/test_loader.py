@@ -11,8 +11,8 @@ import pytest
 import model
 from model.errors import PayoffFileError, UsageError
 from model.game import NonFiniteError
+from model.load import load
 from model.payoffs.formula import Formula
-from model.payoffs.loader import load
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BASE = FIXTURES / "base_game.yaml"

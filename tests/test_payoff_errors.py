@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 import model
 from model.errors import PayoffFileError, Problem
-from model.payoffs.loader import load
+from model.load import load
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

@@ -155,7 +155,7 @@ class _FakeGame:
     """Enough of a compiled game for the report."""
 
     def __init__(self, m: int, n: int):
-        from model.game import Chip, PlayerInfo
+        from model.payoffs.compiled import Chip, PlayerInfo
 
         self.title = "random"
         self.path = Path("random.yaml")

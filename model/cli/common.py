@@ -53,7 +53,7 @@ def load_any(path: str, include: Sequence[Path] = ()) -> Game:
         from model.nfg import game_from_nfg
 
         return game_from_nfg(path)
-    from model.payoffs.loader import load
+    from model.load import load
 
     return load(path, include_dirs=include)
 

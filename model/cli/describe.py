@@ -12,7 +12,7 @@ from model.cli.common import (
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
-    from model.payoffs.loader import load
+    from model.load import load
     from model.text import table
 
     game = load(args.file, include_dirs=include_dirs(args))

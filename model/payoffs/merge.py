@@ -283,7 +283,7 @@ class _Merge:
                 self.out.values[op] = src.values[sp]
                 return
 
-    def _where(self, src: Located, path: PathKey, key: bool = False) -> Mark:
+    def located(self, src: Located, path: PathKey, key: bool = False) -> Mark:
         if key and path in src.keys:
             return src.keys[path]
         p = path
@@ -294,7 +294,7 @@ class _Merge:
         return src.values.get((), Mark(src.file, 1, 1))
 
     def _problem(self, path: PathKey, message: str, key: bool = False) -> None:
-        m = self._where(self.c, path, key)
+        m = self.located(self.c, path, key)
         self.problems.append(Problem(m.file, m.line, m.col, field_path(path), message))
 
     # ------------------------------------------------------------ the document
@@ -393,7 +393,7 @@ class _Merge:
         flag = self._flag(cp, ce)
         if flag is False:
             # a term is found by its 'name' value, a chip or parameter by its key
-            base_at = self._where(self.b, (*bp, *at), key=not at)
+            base_at = self.located(self.b, (*bp, *at), key=not at)
             self._problem(
                 (*cp, *at), f"'{name}' is already {kind.a()} in {_text(base_at)}; to change it "
                 "here add 'override: true' (the keys given then replace the base's), or give "
@@ -566,7 +566,7 @@ class _Merge:
             for key, text in cd.items():
                 if key in bd and isinstance(text, str) and text != bd[key]:
                     self._problem((*p, key), f"source '{key}' is already in "
-                                  f"{_text(self._where(self.b, (*p, key), key=True))} with "
+                                  f"{_text(self.located(self.b, (*p, key), key=True))} with "
                                   "another citation; a source cannot be overridden (the base "
                                   "cites it): give this citation a new key", key=True)
         return self._deep(p, p, p)

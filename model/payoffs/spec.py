@@ -1,7 +1,7 @@
 """The payoff-file format, as pydantic models (unknown keys refused everywhere).
 
 This module only describes the shape of a file. Checks that need the whole file (names used in
-conditions and formulas, sources, ranges) live in ``model.payoffs.loader``, which has the positions.
+conditions and formulas, sources, ranges) live in ``model.payoffs.checks``, which has the positions.
 ``when`` conditions and formula values are typed loosely here and checked there, so that each
 mistake gets one precise message instead of a cascade of union errors.
 """
@@ -256,3 +256,10 @@ def json_schema_text() -> str:
     from model.io import dumps_json
 
     return dumps_json(json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def distribution_of(p: Parameter) -> tuple[str, float | None]:
+    """A parameter's distribution as (name, standard deviation or None)."""
+    if isinstance(p.distribution, Normal):
+        return "normal", p.distribution.normal
+    return p.distribution, None

@@ -20,7 +20,8 @@ import numpy as np
 from scipy import stats
 
 from model.errors import UsageError, did_you_mean, known
-from model.game import Game, ParameterInfo
+from model.game import Game
+from model.payoffs.compiled import ParameterInfo
 
 __all__ = ["describe", "ppf", "sample"]
 

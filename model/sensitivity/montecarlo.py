@@ -39,7 +39,8 @@ import numpy as np
 import pandas as pd
 
 from model.errors import UsageError, did_you_mean, known
-from model.game import Game, ParameterInfo
+from model.game import Game
+from model.payoffs.compiled import ParameterInfo
 from model.sensitivity import budget
 from model.sensitivity.distributions import describe, ppf
 from model.sensitivity.engine import Setting
