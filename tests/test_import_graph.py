@@ -115,3 +115,45 @@ def test_only_the_command_line_asks_for_pictures() -> None:
     callers = {m for m, deps in GRAPH.items() if "model.report.plots" in deps
                and not m.startswith("model.cli")}
     assert callers == set(), sorted(callers)
+
+
+# The stages of the data's way, lowest first. A module imports only from its own stage and the
+# stages below it; modules of one row are independent of each other's rows only where the
+# test above says so (the solvers), not here.
+STAGES: list[tuple[str, ...]] = [
+    ("model._version", "model.errors", "model.lifeline", "model.limits", "model.io", "model.text"),
+    ("model.solvers", "model.payoffs"),
+    ("model.game", "model._assemble", "model.setting", "model.rules", "model.load", "model.nfg"),
+    ("model.analysis", "model.negotiation"),
+    ("model.dynamics", "model.sensitivity"),
+    ("model.episodes",),
+    ("model.report",),
+    ("model.cli", "model.__main__"),
+]
+
+
+def _stage(module: str) -> int:
+    if module == "model":
+        return len(STAGES)
+    for k, prefixes in enumerate(STAGES):
+        if any(module == p or module.startswith(p + ".") for p in prefixes):
+            return k
+    raise AssertionError(f"{module} belongs to no stage: add it to STAGES")
+
+
+def test_every_module_has_a_stage() -> None:
+    for module in GRAPH:
+        _stage(module)
+
+
+def test_no_module_imports_from_a_stage_above_it() -> None:
+    upward = sorted(f"{m} (stage {_stage(m)}) imports {d} (stage {_stage(d)})"
+                    for m, deps in GRAPH.items() for d in deps if _stage(d) > _stage(m))
+    assert upward == [], "\n".join(upward)
+
+
+def test_the_payoff_language_stands_on_its_own() -> None:
+    for module, deps in GRAPH.items():
+        if module.startswith("model.payoffs"):
+            outside = {d for d in deps if _stage(d) != 0 and not d.startswith("model.payoffs")}
+            assert not outside, f"{module} imports {sorted(outside)}"

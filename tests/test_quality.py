@@ -40,3 +40,12 @@ def test_no_eval_or_exec_in_the_package() -> None:
         if pattern.search(line.split("#", 1)[0])
     ]
     assert not hits, hits
+
+
+def test_the_version_is_the_one_in_pyproject() -> None:
+    import tomllib
+
+    import model
+
+    with open(Path(__file__).resolve().parents[1] / "pyproject.toml", "rb") as f:
+        assert model.__version__ == tomllib.load(f)["project"]["version"]

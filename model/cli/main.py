@@ -11,7 +11,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from model import __version__
+from model._version import __version__
 from model.cli.common import (
     EXIT_FAIL,
     EXIT_INPUT,

@@ -19,9 +19,8 @@ from model.dynamics.simulate import (
     simulate,
 )
 from model.errors import UsageError
-from model.game import Game
 from model.io import atomic_write, dumps_json
-from model.text import table
+from model.report.simulate import render, render_comparison
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -177,81 +176,3 @@ def _write_comparison(args: argparse.Namespace, comparison: RestrictionCompariso
         _emit(args, render_comparison(comparison))
 
 
-def _setting(game: Game, result: SimulationResult) -> list[str]:
-    lines = []
-    start = f"scenario {result.scenario}" if result.scenario else "the baseline"
-    if result.overrides:
-        start += "; " + ", ".join(f"{k}={v:g}" for k, v in result.overrides.items())
-    lines.append(f"Starting values: {start}")
-    lines.append(f"Selection: {result.selection} ({SELECTIONS[result.selection]})")
-    d = game.dynamics
-    lines.append(f"Discount factor per period: {result.discount}")
-    if d is None:
-        lines.append("The file has no dynamics: every period repeats the same game.")
-    else:
-        count = f"{len(d.rules)} rule{'s' if len(d.rules) > 1 else ''}"
-        lines.append(f"Dynamics: {count} moving " + ", ".join(d.parameters))
-    for f in result.policy:
-        lines.append(f"Forced: {f.text} in periods {f.periods_text()} (marked *)")
-    names = game.player_names
-    chips = "; ".join(
-        f"{names[p]} = " + " / ".join(c.name for c in game.players[p].chips) for p in (0, 1)
-    )
-    lines.append(f"Actions: {chips}")
-    return lines
-
-
-def render(result: SimulationResult) -> str:
-    game = result.game
-    unit = result.period_unit
-    each = f" of {unit}" if unit else ""
-    lines = [f"{game.title}: {len(result.periods)} periods{each}"]
-    lines += _setting(game, result)
-    lines.append("")
-    lines.append(table(result.header(), result.rows(compact=True), align="r"))
-    lines.append("")
-    names = game.player_names
-    u, v = result.cumulative
-    pay = (
-        f" (the sum of each period's payoff in {result.payoff_unit}, discounted)"
-        if result.payoff_unit
-        else ""
-    )
-    lines.append(f"Cumulative discounted payoff: {names[0]} {u:.2f}, {names[1]} {v:.2f}{pay}")
-    for note in result.notes:
-        lines.append(f"Note: {note} (marked !)")
-    lines.append(_completeness(result))
-    return "\n".join(lines) + "\n"
-
-
-def _completeness(result: SimulationResult) -> str:
-    """Whether each period's equilibrium was selected among all of that period's equilibria."""
-    partial = [r for r in result.periods if not r.complete]
-    if not partial:
-        return ("Equilibria: every period's list is complete (the enumeration was exhaustive), "
-                "so each selection is among all of them.")
-    which = ", ".join(str(r.period) for r in partial)
-    return (f"Equilibria: in period{'s' if len(partial) > 1 else ''} {which} the list is not "
-            f"complete ({partial[0].guarantee}); the selection there is among the equilibria "
-            "found.")
-
-
-def render_comparison(comparison: RestrictionComparison) -> str:
-    first = comparison.runs[0]
-    game = first.game
-    each = f" of {first.period_unit}" if first.period_unit else ""
-    lines = [
-        f"{game.title}: {comparison.forced} held for the first L of "
-        f"{len(first.periods)} periods{each}, free play afterwards"
-    ]
-    lines += [line for line in _setting(game, first) if not line.startswith("Forced")]
-    lines.append("")
-    lines.append(table(comparison.header(), comparison.rows(), align="rrrl"))
-    lines.append("")
-    best = comparison.best_length()
-    held = {0: "never held", 1: "held in period 1"}.get(best, f"held in periods 1-{best}")
-    lines.append(f"Best length for {comparison.side}: {best} ({held})")
-    notes = sorted({n for r in comparison.runs for n in r.notes})
-    if notes:
-        lines.append("Clipping happened in some runs: see --json for each run's notes.")
-    return "\n".join(lines) + "\n"

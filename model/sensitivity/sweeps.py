@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model import __version__
+from model._version import __version__
 from model.game import Game
 from model.io import output_locks
 from model.sensitivity import budget, table
