@@ -17,6 +17,16 @@ from model.solvers.equilibria import LEMKE_METHOD, STRUCTURE_FIRST, SolveResult,
 
 
 @dataclass(frozen=True)
+class NamedEquilibrium:
+    """An equilibrium with the name of its outcome (the one all profiles of its support share;
+    None when they do not share one, or the file names no outcomes)."""
+
+    strategies: tuple[np.ndarray, np.ndarray]
+    payoffs: tuple[float, float]
+    outcome: str | None
+
+
+@dataclass(frozen=True)
 class Analysis:
     game: Game
     scenario: str | None
@@ -53,6 +63,19 @@ class Analysis:
             for j in np.flatnonzero(y > 0)
         }
         return names.pop() if len(names) == 1 else None
+
+    @property
+    def equilibria(self) -> tuple[NamedEquilibrium, ...]:
+        """The verified equilibria, each with its outcome name."""
+        return tuple(NamedEquilibrium((e.strategies[0], e.strategies[1]),
+                                      (float(e.payoffs[0]), float(e.payoffs[1])),
+                                      self.outcome(e.strategies[0], e.strategies[1]))
+                     for e in self.result.equilibria)
+
+    @property
+    def complete(self) -> bool:
+        """Whether :attr:`equilibria` is every equilibrium of the game (an exhaustive search)."""
+        return self.result.lists_all
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON contract of ``leverage solve --json``."""

@@ -126,7 +126,7 @@ STAGES: list[tuple[str, ...]] = [
     ("model.game", "model._assemble", "model.setting", "model.rules", "model.load", "model.nfg"),
     ("model.analysis", "model.negotiation"),
     ("model.dynamics", "model.sensitivity"),
-    ("model.episodes",),
+    ("model.episodes", "model.api"),
     ("model.report",),
     ("model.cli", "model.__main__"),
 ]
