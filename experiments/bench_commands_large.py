@@ -135,7 +135,7 @@ def random_game(size: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 def _stand_in_solve(model: Any) -> Callable[..., Any]:
     """``solve`` replaced by the pure equilibria found from best replies (the first profile
     if there is none), in the result type of the package at hand."""
-    from model.solvers.equilibria import Equilibrium, SolveResult
+    from model.solvers.results import Equilibrium, SolveResult
 
     def solve(A: Any, B: Any, tol: float = 1e-9, **_: Any) -> Any:
         A = np.asarray(A, dtype=float)

@@ -13,7 +13,9 @@ from model.game import Game
 from model.limits import call_with_timeout
 from model.payoffs.formula import InexactError
 from model.solvers._common import grid_exponent, snap_grid
-from model.solvers.equilibria import LEMKE_METHOD, STRUCTURE_FIRST, SolveResult, solve
+from model.solvers.equilibria import solve
+from model.solvers.results import LEMKE_METHOD, SolveResult
+from model.solvers.structured import STRUCTURE_FIRST
 
 
 @dataclass(frozen=True)

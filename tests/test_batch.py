@@ -16,8 +16,9 @@ from model.solvers.enumeration import (
     _pure_witness_of_ints,
     _undominated,
 )
-from model.solvers.equilibria import EXACT_METHOD, FLOAT_METHOD, SolveResult, solve, solve_batch
+from model.solvers.equilibria import solve, solve_batch
 from model.solvers.float_enumeration import snap_integers
+from model.solvers.results import EXACT_METHOD, FLOAT_METHOD, SolveResult
 
 ROOT = Path(__file__).resolve().parents[1]
 

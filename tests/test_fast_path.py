@@ -16,7 +16,7 @@ from model.solvers import SolverError, iterated_dominance, pareto_optimal_profil
 from model.solvers._common import snap_to_integers
 from model.solvers._vertex_kernel import DEGENERATE, OK, TOO_MANY, game_equilibria
 from model.solvers.batch import pareto_batch
-from model.solvers.equilibria import EXACT_METHOD, FLOAT_METHOD, SMALL_GAME, SolveResult, solve
+from model.solvers.equilibria import solve
 from model.solvers.float_enumeration import (
     TIE_REASON,
     _certify,
@@ -27,6 +27,7 @@ from model.solvers.float_enumeration import (
     snap_integers,
     vertex_bound,
 )
+from model.solvers.results import EXACT_METHOD, FLOAT_METHOD, SMALL_GAME, SolveResult
 
 KNOWN = Path(__file__).resolve().parent / "data" / "games" / "known_equilibria.json"
 
@@ -373,7 +374,9 @@ def test_a_refusal_leaves_no_reference_cycle_holding_the_matrices(call: str) -> 
     chunk piled up until the cyclic collector ran (1.2 GB per worker on a 480 x 480 game)."""
     import gc
 
-    from model.solvers.equilibria import TooLarge, _auto_result, solve_batch
+    from model.solvers.equilibria import solve_batch
+    from model.solvers.results import TooLarge
+    from model.solvers.whole_game import _auto_result
 
     rng = np.random.default_rng(5)
     A = rng.normal(size=(2, 40, 40))

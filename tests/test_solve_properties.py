@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from model.solvers import iterated_dominance, pure_equilibria, pure_equilibria_batch
-from model.solvers.equilibria import SolveResult, solve
+from model.solvers.equilibria import solve
+from model.solvers.results import SolveResult
 
 SETTINGS = settings(max_examples=50, deadline=None)
 

@@ -27,7 +27,8 @@ from model.solvers import (
     regrets,
     snap_to_rationals,
 )
-from model.solvers.equilibria import Equilibrium, SolveResult, solve
+from model.solvers.equilibria import solve
+from model.solvers.results import Equilibrium, SolveResult
 
 # A copy of the reference games (see tests/data/games/README.md for their sources).
 GAMES = Path(__file__).resolve().parent / "data" / "games"
@@ -332,7 +333,7 @@ def test_equilibria_order_pure_first_then_by_support_then_probabilities() -> Non
 def test_solve_raises_rather_than_return_an_unverified_equilibrium(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    facade = importlib.import_module("model.solvers.equilibria")
+    facade = importlib.import_module("model.solvers.whole_game")
     real = facade._enumerate
 
     def broken(A: np.ndarray, B: np.ndarray, tol: float) -> Any:

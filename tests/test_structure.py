@@ -19,8 +19,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.solvers.equilibria import FLOAT_METHOD, MAX_LISTED, _auto_result, _structured, solve
+from model.solvers.equilibria import solve
+from model.solvers.results import FLOAT_METHOD
 from model.solvers.structure import ChipLayout, reduce_game
+from model.solvers.structured import MAX_LISTED, _structured
+from model.solvers.whole_game import _auto_result
 
 KNOWN = Path(__file__).resolve().parent / "data" / "games" / "known_equilibria.json"
 GAMES = [g for g in json.loads(KNOWN.read_text())["games"]

@@ -63,7 +63,8 @@ from model.game import Game
 from model.negotiation.stackelberg import nash_points
 from model.payoffs.formula import FormulaError, parse
 from model.solvers._common import FloatArray, SolverError, check_game, scale
-from model.solvers.equilibria import SolveResult, solve
+from model.solvers.equilibria import solve
+from model.solvers.results import SolveResult
 
 __all__ = [
     "Credibility",

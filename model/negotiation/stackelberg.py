@@ -38,7 +38,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from model.solvers._common import FloatArray, SolverError, check_game, check_tol, scale
-from model.solvers.equilibria import SolveResult, solve
+from model.solvers.equilibria import solve
+from model.solvers.results import SolveResult
 
 __all__ = [
     "TIE_BREAKS",

@@ -17,7 +17,7 @@ from model.negotiation.repeated import (
     SideCredibility,
 )
 from model.report.sequential import header_json, num, setting_text, wrap
-from model.solvers.equilibria import SolveResult
+from model.solvers.results import SolveResult
 from model.text import codes, prob_text, table
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from model.game import Game
 from model.negotiation.stackelberg import Commitment, NashPoint, StackelbergResult
-from model.solvers.equilibria import SolveResult
+from model.solvers.results import SolveResult
 from model.text import prob_text, table
 
 

@@ -12,8 +12,8 @@ import numpy as np
 
 from model.analysis import Analysis
 from model.game import Game
-from model.solvers.equilibria import SolveResult
 from model.solvers.pure import best_replies
+from model.solvers.results import SolveResult
 from model.text import codes, decimals, fmt, prob_text, strategy_text, table
 
 MARK = "*"

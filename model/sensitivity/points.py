@@ -29,8 +29,10 @@ import numpy as np
 
 from model.sensitivity import _kernel
 from model.solvers._common import SolverError, check_batch, check_tol
-from model.solvers.equilibria import STRUCTURE_FIRST, TooLarge, solve, solve_batch
+from model.solvers.equilibria import solve, solve_batch
+from model.solvers.results import TooLarge
 from model.solvers.structure import ChipLayout
+from model.solvers.structured import STRUCTURE_FIRST
 
 if TYPE_CHECKING:
     from model.game import Game
