@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from model.analysis import Analysis
-    from model.dynamics.simulate import Force, SimulationResult
+    from model.dynamics.policy import Force
+    from model.dynamics.simulate import SimulationResult
     from model.negotiation.bargaining.pipeline import Bargain, BargainOptions
     from model.negotiation.repeated import Credibility
     from model.negotiation.stackelberg import StackelbergResult

@@ -17,14 +17,9 @@ import pytest
 
 import model
 from model.cli.main import main
-from model.dynamics.simulate import (
-    SELECTIONS,
-    Force,
-    compare_restriction_lengths,
-    force,
-    parse_force,
-    simulate,
-)
+from model.dynamics.compare import compare_restriction_lengths
+from model.dynamics.policy import Force, force, parse_force
+from model.dynamics.simulate import SELECTIONS, simulate
 from model.errors import PayoffFileError, UsageError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,14 +8,13 @@ import argparse
 import sys
 
 from model.cli.common import add_setting_arguments
+from model.dynamics.compare import RestrictionComparison, compare_restriction_lengths
+from model.dynamics.policy import parse_force
 from model.dynamics.simulate import (
     DEFAULT_SELECTION,
     SELECTIONS,
-    RestrictionComparison,
     SimulationResult,
     check_selection,
-    compare_restriction_lengths,
-    parse_force,
     simulate,
 )
 from model.errors import UsageError

@@ -18,9 +18,9 @@ of a dynamic game.
 A policy (:class:`Force`) fixes one side's chips for some periods, for instance China's rare-earth
 restriction in periods 1 to 3; in those periods the play is an equilibrium of the game in which
 that side is held to the forced actions, so with every chip forced the other side plays a best
-reply. :func:`compare_restriction_lengths` runs the same forcing for several lengths and
-compares the cumulative discounted payoffs: whether a temporary restriction beats a sustained one
-for the side that imposes it.
+reply. :func:`model.dynamics.compare.compare_restriction_lengths` runs the same forcing for
+several lengths and compares the cumulative discounted payoffs: whether a temporary restriction
+beats a sustained one for the side that imposes it.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ from typing import Any
 
 import numpy as np
 
-from model.errors import UsageError, did_you_mean, known
+from model.dynamics.policy import Force, _check_policy, parse_force
+from model.errors import UsageError, did_you_mean
 from model.game import Game
 from model.rules import _discount, _env, _rule_delta
 from model.solvers.equilibria import solve
@@ -59,163 +60,6 @@ DEFAULT_SELECTION = "pareto"
 MAX_PERIODS = 1000
 _TIE = 1e-9  # relative tolerance when comparing payoffs or distances between equilibria
 _CACHE_BYTES = 256 * 2**20  # payoff matrices kept for reuse by a simulation, at most
-
-
-# ----------------------------------------------------------------------------- policies
-@dataclass(frozen=True)
-class Force:
-    """Hold ``player`` (0: row, 1: column) to ``actions`` in periods ``first`` to ``last``
-    (``last`` None: to the end). ``text`` says what is forced, for tables."""
-
-    player: int
-    actions: tuple[int, ...]
-    first: int = 1
-    last: int | None = None
-    text: str = ""
-
-    def active(self, period: int) -> bool:
-        return self.first <= period and (self.last is None or period <= self.last)
-
-    def periods_text(self) -> str:
-        if self.last is None:
-            return f"{self.first}-" if self.first > 1 else "every period"
-        return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
-
-
-def _player_index(game: Game, player: str | int) -> int:
-    return game.player_index(player)
-
-
-def _periods(text: str | int | tuple[int, int | None] | None) -> tuple[int, int | None]:
-    """``None`` (every period), ``3``, ``(1, 3)``, ``"1-3"``, ``"4-"`` (4 to the end)."""
-    if text is None:
-        return 1, None
-    if isinstance(text, tuple):
-        first, last = text
-    elif isinstance(text, int) and not isinstance(text, bool):
-        first, last = text, text
-    elif isinstance(text, str):
-        a, dash, b = text.strip().partition("-")
-        try:
-            first = int(a)
-            last = (int(b) if b.strip() else None) if dash else first
-        except ValueError:
-            raise UsageError(
-                f"periods must look like 3, 1-3 or 4- (from 4 to the end), got '{text}'"
-            ) from None
-    else:
-        raise UsageError(f"periods must be a number, a pair or text like 1-3, got {text!r}")
-    if first < 1 or (last is not None and last < first):
-        raise UsageError(
-            f"periods must be counted from 1 and in order, got {first}-"
-            f"{'' if last is None else last}"
-        )
-    return first, last
-
-
-def force(
-    game: Game,
-    player: str | int,
-    levels: str | Mapping[str, str],
-    periods: str | int | tuple[int, int | None] | None = None,
-) -> Force:
-    """A :class:`Force` from readable names.
-
-    ``levels`` is a mapping chip -> level, or text: an action label, or comma-separated
-    ``chip=level`` items (a bare ``level`` names the one chip of the player that has it). Chips
-    left out stay free: the forced player picks them too.
-    """
-    p = _player_index(game, player)
-    info = game.players[p]
-    chips = [c.name for c in info.chips]
-    if isinstance(levels, str):
-        items: dict[str, str] = {}
-        for token in (t.strip() for t in levels.split(",")):
-            if not token:
-                raise UsageError(f"empty item in the levels '{levels}' of {info.name}")
-            chip, eq, level = (s.strip() for s in token.partition("="))
-            if not eq:
-                level = chip
-                owners = [c.name for c in info.chips if level in c.levels]
-                if not owners:
-                    all_levels = sorted({lv for c in info.chips for lv in c.levels})
-                    raise UsageError(
-                        f"'{level}' is not a level of any chip of {info.name}"
-                        f"{did_you_mean(level, all_levels)} (write CHIP=LEVEL; "
-                        f"chips: {known(chips)})"
-                    )
-                if len(owners) > 1:
-                    raise UsageError(
-                        f"'{level}' is a level of several chips of {info.name} "
-                        f"({', '.join(owners)}); write CHIP=LEVEL"
-                    )
-                chip = owners[0]
-            if chip in items:
-                raise UsageError(f"chip '{chip}' of {info.name} is given twice")
-            items[chip] = level
-        wanted: Mapping[str, str] = items
-    else:
-        wanted = levels
-    if not wanted:
-        raise UsageError(f"name at least one chip of {info.name} to force")
-    for chip, level in wanted.items():
-        if chip not in chips:
-            other = game.players[1 - p]
-            mine = any(c.name == chip for c in other.chips)
-            hint = f" (it is a chip of {other.name})" if mine else did_you_mean(chip, chips)
-            raise UsageError(f"unknown chip '{chip}' of {info.name}{hint} (chips: {known(chips)})")
-        lv = info.chips[info.chip_index(chip)].levels
-        if level not in lv:
-            raise UsageError(
-                f"'{level}' is not a level of '{chip}'{did_you_mean(level, lv)} "
-                f"(levels: {', '.join(lv)})"
-            )
-    idx = {
-        info.chip_index(c): info.chips[info.chip_index(c)].levels.index(v)
-        for c, v in wanted.items()
-    }
-    actions = tuple(
-        a for a, combo in enumerate(info.actions) if all(combo[k] == v for k, v in idx.items())
-    )
-    if len(chips) > 1:
-        text = ", ".join(f"{c}={v}" for c, v in wanted.items())
-    else:
-        text = next(iter(wanted.values()))
-    if not actions:
-        raise UsageError(f"no action of {info.name} has {text} (excluded in the file)")
-    first, last = _periods(periods)
-    return Force(p, actions, first, last, f"{info.name}: {text}")
-
-
-def parse_force(game: Game, text: str) -> Force:
-    """``PLAYER=LEVELS[:PERIODS]``, as given to ``leverage simulate --force``: for example
-    ``China=rare_earths=restricted,traceability=enforced:1-3``."""
-    player, eq, rest = text.partition("=")
-    if not eq or not player.strip() or not rest.strip():
-        raise UsageError(f"--force expects PLAYER=CHIP=LEVEL,...[:PERIODS], got '{text}'")
-    periods: str | None = None
-    if ":" in rest:
-        rest, periods = rest.rsplit(":", 1)
-        if not periods.strip():
-            raise UsageError(f"--force '{text}': nothing after ':' (give periods like 1-3)")
-    return force(game, player.strip(), rest, periods)
-
-
-def _check_policy(policy: Sequence[Force], periods: int) -> None:
-    for a, f in enumerate(policy):
-        if f.first > periods:
-            raise UsageError(
-                f"force {f.text} starts in period {f.first}, after the last period ({periods})"
-            )
-        for g in policy[a + 1 :]:
-            if g.player == f.player:
-                last_f = f.last if f.last is not None else periods
-                last_g = g.last if g.last is not None else periods
-                if f.first <= last_g and g.first <= last_f:
-                    raise UsageError(
-                        f"two forces on the same player overlap: '{f.text}' in "
-                        f"{f.periods_text()} and '{g.text}' in {g.periods_text()}"
-                    )
 
 
 # ----------------------------------------------------------------------------- results
@@ -677,112 +521,3 @@ def _spans(numbers: Sequence[int]) -> str:
     return ", ".join(out)
 
 
-# ----------------------------------------------------------------------------- comparisons
-@dataclass(frozen=True)
-class RestrictionComparison:
-    """The same forcing held for several lengths: ``runs[k]`` is the simulation with the forced
-    actions held in periods 1 to ``lengths[k]`` (0: never), free play afterwards."""
-
-    side: str
-    forced: str
-    lengths: tuple[int, ...]
-    runs: tuple[SimulationResult, ...]
-
-    def cumulative(self) -> dict[int, tuple[float, float]]:
-        """Length -> each player's cumulative discounted payoff."""
-        return {k: r.cumulative for k, r in zip(self.lengths, self.runs, strict=True)}
-
-    def best_length(self, player: int | None = None) -> int:
-        """The length that gives ``player`` (default: the forcing side) the highest cumulative
-        payoff; the shortest of equal ones."""
-        names = self.runs[0].game.player_names
-        p = names.index(self.side) if player is None else player
-        best = max(r.cumulative[p] for r in self.runs)
-        scale = max(1.0, abs(best))
-        return min(
-            k
-            for k, r in zip(self.lengths, self.runs, strict=True)
-            if r.cumulative[p] >= best - _TIE * scale
-        )
-
-    def header(self) -> list[str]:
-        names = self.runs[0].game.player_names
-        return ["length", f"{names[0]} cumulative", f"{names[1]} cumulative", "outcomes"]
-
-    def rows(self) -> list[list[str]]:
-        out = []
-        for k, r in zip(self.lengths, self.runs, strict=True):
-            out.append(
-                [str(k), f"{r.cumulative[0]:.2f}", f"{r.cumulative[1]:.2f}", _outcome_runs(r)]
-            )
-        return out
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "side": self.side,
-            "forced": self.forced,
-            "lengths": list(self.lengths),
-            "best_length_for_side": self.best_length(),
-            "cumulative": {str(k): list(v) for k, v in self.cumulative().items()},
-            "runs": [r.to_json() for r in self.runs],
-        }
-
-
-def _outcome_runs(result: SimulationResult) -> str:
-    """``trade_war x3, us_concedes x7``: the outcome path with repeats counted."""
-    parts: list[list[Any]] = []
-    for r in result.periods:
-        name = (
-            r.outcome
-            if r.outcome is not None
-            else ("mixed" if r.outcome_probabilities else "(none)")
-        )
-        if parts and parts[-1][0] == name:
-            parts[-1][1] += 1
-        else:
-            parts.append([name, 1])
-    return ", ".join(f"{name} x{count}" if count > 1 else name for name, count in parts)
-
-
-def compare_restriction_lengths(
-    game: Game,
-    side: str | int,
-    profile: str | Mapping[str, str],
-    lengths: Iterable[int],
-    periods: int,
-    *,
-    scenario: str | None = None,
-    params: Mapping[str, float] | None = None,
-    selection: str = DEFAULT_SELECTION,
-    discount: float | None = None,
-) -> RestrictionComparison:
-    """Simulate ``periods`` periods with ``side`` held to ``profile`` (as for :func:`force`)
-    in periods 1 to L, for each L in ``lengths`` (0: not forced at all), and free play
-    afterwards. Compare the runs' cumulative discounted payoffs with
-    :meth:`RestrictionComparison.cumulative`."""
-    base = force(game, side, profile)
-    ls: list[int] = []
-    for k in lengths:
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-            raise UsageError(f"restriction lengths must be whole numbers, got {k!r}")
-        if not 0 <= k <= periods:
-            raise UsageError(f"restriction length {k} is outside 0 to {periods} (the periods)")
-        if k not in ls:
-            ls.append(int(k))
-    if not ls:
-        raise UsageError("give at least one restriction length")
-    runs = []
-    for k in ls:
-        policy = [Force(base.player, base.actions, 1, k, base.text)] if k > 0 else []
-        runs.append(
-            simulate(
-                game,
-                periods,
-                scenario=scenario,
-                params=params,
-                selection=selection,
-                policy=policy,
-                discount=discount,
-            )
-        )
-    return RestrictionComparison(game.player_names[base.player], base.text, tuple(ls), tuple(runs))

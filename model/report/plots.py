@@ -17,7 +17,8 @@ import numpy as np
 from model.io import atomic_write
 
 if TYPE_CHECKING:
-    from model.dynamics.simulate import RestrictionComparison, SimulationResult
+    from model.dynamics.compare import RestrictionComparison
+    from model.dynamics.simulate import SimulationResult
     from model.sensitivity.grid import Axis
     from model.sensitivity.maps import OutcomeMap
     from model.sensitivity.montecarlo import Tornado, TornadoBar

@@ -3,11 +3,8 @@ lengths, in words, as JSON and as CSV."""
 
 from __future__ import annotations
 
-from model.dynamics.simulate import (
-    SELECTIONS,
-    RestrictionComparison,
-    SimulationResult,
-)
+from model.dynamics.compare import RestrictionComparison
+from model.dynamics.simulate import SELECTIONS, SimulationResult
 from model.game import Game
 from model.text import table
 
