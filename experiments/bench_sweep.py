@@ -59,11 +59,12 @@ sys.path.insert(0, str(ROOT))
 import model  # noqa: E402
 from model.game import Game  # noqa: E402
 from model.io import atomic_write  # noqa: E402
+from model.report.sweep_file import sweep_to_file  # noqa: E402
 from model.sensitivity import table  # noqa: E402
 from model.sensitivity.engine import Setting, chunk_size_for  # noqa: E402
 from model.sensitivity.grid import Grid, make_axis  # noqa: E402
 from model.sensitivity.points import PointSolutions, solve_matrices  # noqa: E402
-from model.sensitivity.sweeps import solve_source, sweep_to_file  # noqa: E402
+from model.sensitivity.sweeps import solve_source  # noqa: E402
 
 try:
     from model.sensitivity import tipping

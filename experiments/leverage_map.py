@@ -23,9 +23,10 @@ from typing import NamedTuple
 
 import model
 from model.io import atomic_write
+from model.report.files import write_tables
 from model.report.plots import colours_for, plot_map
 from model.sensitivity.grid import Axis
-from model.sensitivity.maps import OutcomeMap, outcome_map, write_tables
+from model.sensitivity.maps import OutcomeMap, outcome_map
 from model.sensitivity.tipping import tipping_points
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,16 +13,10 @@ import pytest
 
 import model
 from model.cli.main import main
+from model.report.files import write_tables
 from model.report.plots import map_png
 from model.sensitivity import table
-from model.sensitivity.maps import (
-    OutcomeMap,
-    _chain,
-    faces,
-    outcome_map,
-    readable,
-    write_tables,
-)
+from model.sensitivity.maps import OutcomeMap, _chain, faces, outcome_map, readable
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = str(ROOT / "payoffs" / "baseline.yaml")

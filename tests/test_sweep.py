@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 import model
 from model.errors import UsageError
-from model.sensitivity import Setting, solve_matrices, sweep, sweep_to_file, tipping_points
+from model.report.sweep_file import sweep_to_file
+from model.sensitivity import Setting, solve_matrices, sweep, tipping_points
 from model.sensitivity.grid import Grid, make_axis, parse_vary
 from model.sensitivity.table import outcome_codes, outcome_names
 

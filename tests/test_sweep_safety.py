@@ -196,7 +196,8 @@ def test_a_lock_held_in_this_process_refuses_the_api_too(tmp_path: Path) -> None
     import model
     from model.errors import UsageError
     from model.io import output_lock
-    from model.sensitivity import Setting, sweep_to_file
+    from model.report.sweep_file import sweep_to_file
+    from model.sensitivity import Setting
     from model.sensitivity.grid import Grid, parse_vary
 
     game = model.load(HAWK_DOVE)

@@ -40,9 +40,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _cmd_map(args: argparse.Namespace) -> int:
     from model.errors import UsageError
     from model.io import output_locks
+    from model.report.files import write_tables
     from model.report.plots import plot_map
     from model.sensitivity.grid import parse_vary
-    from model.sensitivity.maps import RESOLUTION, outcome_map, write_tables
+    from model.sensitivity.maps import RESOLUTION, outcome_map
 
     if len(args.vary) != 2:
         raise UsageError(

@@ -127,7 +127,7 @@ def _run(game: Game, overrides: dict[str, float], args: argparse.Namespace,
         atomic_write(args.tornado, tornado_png(torn))
         print(f"wrote {args.tornado}", file=sys.stderr)
     if args.out:
-        from model.sensitivity.table import write_frames
+        from model.report.files import write_frames
 
         write_frames(args.out, [result.frame()], result.provenance)
         print(f"wrote {args.out} ({result.samples} samples)", file=sys.stderr)

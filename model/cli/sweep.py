@@ -92,9 +92,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from model.errors import UsageError
     from model.io import OutputError
+    from model.report.sweep_file import sweep_to_file
     from model.sensitivity.engine import MANIFEST, Setting
     from model.sensitivity.grid import Grid, parse_vary
-    from model.sensitivity.sweeps import sweep_to_file
     from model.sensitivity.table import check_output
 
     game, overrides = load_setting(args)

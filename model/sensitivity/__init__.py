@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from model.sensitivity.engine import Setting, run
     from model.sensitivity.grid import Axis, Grid, make_axis, parse_vary
-    from model.sensitivity.maps import OutcomeMap, outcome_map, write_tables
+    from model.sensitivity.maps import OutcomeMap, outcome_map
     from model.sensitivity.montecarlo import (
         RobustnessResult,
         Tornado,
@@ -24,19 +24,18 @@ if TYPE_CHECKING:
         wilson,
     )
     from model.sensitivity.points import PointSolutions, solve_matrices
-    from model.sensitivity.sweeps import solve_source, sweep, sweep_to_file
+    from model.sensitivity.sweeps import solve_source, sweep
     from model.sensitivity.tipping import TippingResult, tipping_points
 
 _WHERE = {
     "Setting": "engine", "run": "engine",
     "Axis": "grid", "Grid": "grid", "make_axis": "grid", "parse_vary": "grid",
     "OutcomeMap": "maps", "outcome_map": "maps",
-    "write_tables": "maps",
     "PointSolutions": "points", "solve_matrices": "points",
     "RobustnessResult": "montecarlo", "Tornado": "montecarlo", "robustness": "montecarlo",
     "sobol_indices": "montecarlo", "tornado": "montecarlo",
     "wilson": "montecarlo",
-    "solve_source": "sweeps", "sweep": "sweeps", "sweep_to_file": "sweeps",
+    "solve_source": "sweeps", "sweep": "sweeps",
     "TippingResult": "tipping", "tipping_points": "tipping",
 }
 
@@ -58,11 +57,9 @@ __all__ = [
     "solve_matrices",
     "solve_source",
     "sweep",
-    "sweep_to_file",
     "tipping_points",
     "tornado",
     "wilson",
-    "write_tables",
 ]
 
 

@@ -38,7 +38,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -690,21 +689,5 @@ def outcome_map(
     )
 
 
-# ---------------------------------------------------------------------------- drawing
-def write_tables(omap: OutcomeMap, csv: str | Path) -> tuple[Path, Path]:
-    """The points (:meth:`OutcomeMap.frame`) to ``csv`` with its provenance next to it
-    (``<csv>.provenance.json``), and the curves (:meth:`OutcomeMap.curve_frame`) to
-    ``<stem>.curves.csv``; all atomically. Returns the two tables' paths."""
-    target = Path(csv)
-    if target.suffix.lower() != ".csv":
-        raise UsageError(f"--csv {target}: the file must end in .csv")
-    curves = target.with_name(target.stem + ".curves.csv")
-    table.write_frames(target, [omap.frame()], omap.provenance)
-    from model.io import atomic_write
-
-    atomic_write(curves, omap.curve_frame().to_csv(index=False, lineterminator="\n"))
-    return target, curves
-
-
-__all__ = ["Crossing", "Curve", "OutcomeMap", "outcome_map", "readable", "write_tables"]
+__all__ = ["Crossing", "Curve", "OutcomeMap", "outcome_map", "readable"]
 
