@@ -22,14 +22,9 @@ from model.cli.main import main
 from model.errors import UsageError
 from model.report.plots import tornado_png
 from model.sensitivity.engine import Setting
-from model.sensitivity.montecarlo import (
-    MonteCarlo,
-    robustness,
-    sobol_indices,
-    tornado,
-    varied_parameters,
-    wilson,
-)
+from model.sensitivity.indices import sobol_indices, tornado
+from model.sensitivity.montecarlo import robustness, wilson
+from model.sensitivity.sampling import MonteCarlo, varied_parameters
 from model.sensitivity.table import MIXED, OTHER, outcome_names
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -69,7 +69,7 @@ def _names(items: list[str] | None) -> list[str] | None:
 def _cmd_robustness(args: argparse.Namespace) -> int:
     from model.errors import UsageError
     from model.io import output_locks
-    from model.sensitivity.montecarlo import check_output
+    from model.sensitivity.outputs import check_output
     from model.sensitivity.table import check_output as check_table_file
 
     game, overrides = load_setting(args)
@@ -105,7 +105,8 @@ def _run(game: Game, overrides: dict[str, float], args: argparse.Namespace,
          vary_only: list[str] | None, outputs: list[str], options: dict[str, Any]) -> int:
     from model.io import atomic_write
     from model.report.plots import tornado_png
-    from model.sensitivity.montecarlo import SOBOL_SAMPLES, robustness, tornado
+    from model.sensitivity.indices import SOBOL_SAMPLES, tornado
+    from model.sensitivity.montecarlo import robustness
 
     try:
         result = robustness(

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from model.dynamics.compare import RestrictionComparison
     from model.dynamics.simulate import SimulationResult
     from model.sensitivity.grid import Axis
+    from model.sensitivity.indices import Tornado, TornadoBar
     from model.sensitivity.maps import OutcomeMap
-    from model.sensitivity.montecarlo import Tornado, TornadoBar
 
 STYLE: dict[str, Any] = {
     "font.size": 16,

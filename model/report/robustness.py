@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-    from model.sensitivity.montecarlo import RobustnessResult, Tornado
+    from model.sensitivity.indices import Tornado
+    from model.sensitivity.montecarlo import RobustnessResult
 
 
 def render(result: RobustnessResult, torn: Tornado | None = None) -> str:
     """The text report."""
-    from model.sensitivity.montecarlo import CONFIDENCE
+    from model.sensitivity.outputs import CONFIDENCE
     from model.text import table
 
     game = result.game

@@ -14,15 +14,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from model.sensitivity.engine import Setting, run
     from model.sensitivity.grid import Axis, Grid, make_axis, parse_vary
+    from model.sensitivity.indices import Tornado, sobol_indices, tornado
     from model.sensitivity.maps import OutcomeMap, outcome_map
-    from model.sensitivity.montecarlo import (
-        RobustnessResult,
-        Tornado,
-        robustness,
-        sobol_indices,
-        tornado,
-        wilson,
-    )
+    from model.sensitivity.montecarlo import RobustnessResult, robustness, wilson
     from model.sensitivity.points import PointSolutions, solve_matrices
     from model.sensitivity.sweeps import solve_source, sweep
     from model.sensitivity.tipping import TippingResult, tipping_points
@@ -32,8 +26,8 @@ _WHERE = {
     "Axis": "grid", "Grid": "grid", "make_axis": "grid", "parse_vary": "grid",
     "OutcomeMap": "maps", "outcome_map": "maps",
     "PointSolutions": "points", "solve_matrices": "points",
-    "RobustnessResult": "montecarlo", "Tornado": "montecarlo", "robustness": "montecarlo",
-    "sobol_indices": "montecarlo", "tornado": "montecarlo",
+    "RobustnessResult": "montecarlo", "Tornado": "indices", "robustness": "montecarlo",
+    "sobol_indices": "indices", "tornado": "indices",
     "wilson": "montecarlo",
     "solve_source": "sweeps", "sweep": "sweeps",
     "TippingResult": "tipping", "tipping_points": "tipping",
