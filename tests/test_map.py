@@ -16,7 +16,9 @@ from model.cli.main import main
 from model.report.files import write_tables
 from model.report.plots import map_png
 from model.sensitivity import table
-from model.sensitivity.maps import OutcomeMap, _chain, faces, outcome_map, readable
+from model.sensitivity.curves import _chain, readable
+from model.sensitivity.maps import OutcomeMap, outcome_map
+from model.sensitivity.regions import faces
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = str(ROOT / "payoffs" / "baseline.yaml")

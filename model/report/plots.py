@@ -350,7 +350,7 @@ def map_png(omap: OutcomeMap, *, colours: Mapping[int, tuple[str, str]] | None =
     shares = omap.shares()
     order = sorted(shares, key=lambda b: (bin(b).count("1"), b))
     scheme = dict(colours or {})
-    from model.sensitivity.maps import faces, runs
+    from model.sensitivity.regions import faces, runs
 
     cell_bits, polygons = faces(omap)
     thin = sorted({b for b, _ in polygons} - set(shares))  # only between grid points
