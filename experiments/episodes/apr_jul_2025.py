@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import sys
 
-from model.episodes import Episode, Setting, Stage, main
+from model.episodes import Episode, Setting, Stage
+from model.report.episodes import main
 
 # ---------------------------------------------------------------------------- settings
 EPISODE = Episode(

@@ -16,8 +16,8 @@ import json
 import sys
 from pathlib import Path
 
-from model.episodes import table
 from model.io import atomic_write
+from model.report.episodes import table
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "experiments" / "results" / "episodes"
