@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.cli.main import main
-from model.negotiation.stackelberg import LP_TOL, mixed_commitment, pure_commitment, stackelberg
+from model.negotiation.commitment_lp import LP_TOL
+from model.negotiation.stackelberg import mixed_commitment, pure_commitment, stackelberg
 from model.solvers.equilibria import solve
 
 ROOT = Path(__file__).resolve().parents[1]

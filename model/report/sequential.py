@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from model.game import Game
-from model.negotiation.stackelberg import Commitment, NashPoint, StackelbergResult
+from model.negotiation.commitment_lp import Commitment
+from model.negotiation.stackelberg import NashPoint, StackelbergResult
 from model.solvers.results import SolveResult
 from model.text import prob_text, table
 
