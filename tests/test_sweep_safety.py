@@ -139,7 +139,7 @@ def test_a_damaged_checkpoint_is_solved_again_on_resume(tmp_path: Path) -> None:
 
 
 def test_a_chunk_altered_in_place_is_caught_by_its_checksum(tmp_path: Path) -> None:
-    from model.sensitivity.engine import Checkpoint
+    from model.sensitivity.checkpoint import Checkpoint
 
     ck = tmp_path / "ck"
     starts = _checkpoint_of_small(ck)

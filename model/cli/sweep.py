@@ -93,7 +93,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from model.errors import UsageError
     from model.io import OutputError
     from model.report.sweep_file import sweep_to_file
-    from model.sensitivity.engine import MANIFEST, Setting
+    from model.sensitivity.checkpoint import MANIFEST
+    from model.sensitivity.engine import Setting
     from model.sensitivity.grid import Grid, parse_vary
     from model.sensitivity.table import check_output
 

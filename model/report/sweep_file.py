@@ -18,7 +18,8 @@ from model.game import Game
 from model.io import output_locks
 from model.report.files import arrow_schema, encode_arrow, encode_csv, write_pieces
 from model.sensitivity import budget, table
-from model.sensitivity.engine import Checkpoint, PointSource, Setting, ordered_map, run
+from model.sensitivity.checkpoint import Checkpoint
+from model.sensitivity.engine import PointSource, Setting, ordered_map, run
 from model.sensitivity.grid import Grid
 from model.sensitivity.sweeps import provenance
 

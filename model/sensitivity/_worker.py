@@ -10,13 +10,13 @@ import os
 import numpy as np
 
 from model.lifeline import die_with_parent
-from model.sensitivity import engine
 from model.sensitivity.points import solve_matrices
+from model.sensitivity.pool import POOL_PARENT
 
 #: The pid of the server the workers are forked from, in the server and its workers.
 SERVER: int | None = None
 
-_parent = os.environ.pop(engine.POOL_PARENT, None)
+_parent = os.environ.pop(POOL_PARENT, None)
 if _parent is not None and _parent.isdigit():
     SERVER = os.getpid()
     die_with_parent(int(_parent))

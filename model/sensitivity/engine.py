@@ -19,17 +19,13 @@ tolerance, seed or chunk size) is refused rather than mixed in.
 from __future__ import annotations
 
 import hashlib
-import io
-import json
-import multiprocessing
 import os
 import pickle
-import re
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Protocol
@@ -38,9 +34,10 @@ import numpy as np
 
 from model.errors import LeverageError, UsageError
 from model.game import Game
-from model.io import atomic_write, dumps_json
-from model.lifeline import die_with_parent
+from model.io import dumps_json
+from model.sensitivity.checkpoint import Checkpoint
 from model.sensitivity.points import PointSolutions, solve_game_points
+from model.sensitivity.pool import _await, _dask_client, _discard_pool, _is_client, _pool
 from model.setting import Setting
 
 ENGINES = ("local", "dask")
@@ -80,149 +77,6 @@ def run_key(game: Game, source: PointSource, setting: Setting, chunk: int) -> di
     """Everything the results depend on; a checkpoint is reused only if this matches."""
     return {"sha256": game.sha256, "points": source.spec(), "setting": setting.spec(),
             "chunk": chunk}
-
-
-MANIFEST = "leverage-checkpoint.json"
-_CHUNK = re.compile(r"chunk-(\d{12})\.npz")
-_SUM = re.compile(r"chunk-(\d{12})\.sha256")
-_OWN_TEMP = re.compile(
-    r"\.(chunk-\d{12}\.(npz|sha256)|leverage-checkpoint\.json)\..*\.tmp")
-
-
-class Checkpoint:
-    """A directory of finished chunks: ``leverage-checkpoint.json`` (what the run depends on),
-    ``chunk-<start, 12 digits>.npz`` and, beside each chunk, ``chunk-<start>.sha256`` (its
-    SHA-256 and size in bytes, written after it). On resume a chunk is used only if it
-    matches its sum; one that does not (cut short, emptied, altered, or without its sum) is
-    deleted and solved again. Only files of exactly these names are read or removed: the
-    directory may hold other files, which are left alone."""
-
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-
-    def exists(self) -> bool:
-        return (self.path / MANIFEST).exists()
-
-    def open(self, key: dict[str, Any], resume: bool) -> None:
-        manifest = self.path / MANIFEST
-        try:
-            if manifest.exists():
-                self._check(manifest, key, resume)
-                return
-            self.path.mkdir(parents=True, exist_ok=True)
-            self.remove_chunks()  # chunks without a manifest belong to no known run
-            atomic_write(manifest, dumps_json({"key": key}, indent=2) + "\n")
-        except OSError as exc:
-            raise UsageError(f"checkpoint directory {self.path}: {exc.strerror or exc}") from None
-
-    def _check(self, manifest: Path, key: dict[str, Any], resume: bool) -> None:
-        if not resume:
-            raise UsageError(
-                f"{self.path} holds the checkpoint of an unfinished run: add --resume to "
-                f"continue it, or delete its {MANIFEST} and chunk-* files to start again"
-            )
-        try:
-            old = json.loads(manifest.read_text())
-            old_key = old["key"]
-        except (ValueError, KeyError, TypeError):
-            raise UsageError(f"{manifest} is not a checkpoint this program wrote") from None
-        new_key = json.loads(dumps_json(key))
-        if old_key != new_key:
-            diff = [k for k in new_key if old_key.get(k) != new_key[k]]
-            raise UsageError(
-                f"the checkpoint in {self.path} belongs to a different run (it differs in: "
-                f"{', '.join(diff) or 'its format'}); delete its {MANIFEST} and chunk-* "
-                "files to start this one"
-            )
-
-    def _file(self, start: int) -> Path:
-        return self.path / f"chunk-{start:012d}.npz"
-
-    def _sum_file(self, start: int) -> Path:
-        return self.path / f"chunk-{start:012d}.sha256"
-
-    def done(self) -> set[int]:
-        """The starts of the chunks present (verified or not: see :meth:`verified`)."""
-        out = set()
-        for p in self.path.glob("chunk-*.npz"):
-            hit = _CHUNK.fullmatch(p.name)
-            if hit:
-                out.add(int(hit.group(1)))
-        return out
-
-    def damage(self, start: int) -> str | None:
-        """What is wrong with a chunk's file, or None if it matches its sum."""
-        try:
-            data = self._file(start).read_bytes()
-        except OSError as exc:
-            return f"unreadable: {exc.strerror or exc}"
-        try:
-            digest, size = self._sum_file(start).read_text().split()
-            expected = int(size)
-        except (OSError, ValueError):
-            return "no checksum" if data else "empty, no checksum"
-        if not data:
-            return "empty"
-        if len(data) != expected:
-            return f"truncated: {len(data):,} of {expected:,} bytes"
-        if hashlib.sha256(data).hexdigest() != digest:
-            return "checksum differs"
-        return None
-
-    def verified(self, warn: Callable[[str], None] | None = None) -> set[int]:
-        """The starts of the chunks that match their sums; the others are deleted (to be
-        solved again) and named in one line to ``warn`` (default: standard error)."""
-        good, bad = set(), []
-        for start in sorted(self.done()):
-            what = self.damage(start)
-            if what is None:
-                good.add(start)
-                continue
-            bad.append(f"{self._file(start).name} ({what})")
-            self._file(start).unlink(missing_ok=True)
-            self._sum_file(start).unlink(missing_ok=True)
-        if bad:
-            some = "a damaged chunk" if len(bad) == 1 else f"{len(bad)} damaged chunks"
-            line = (f"warning: checkpoint {self.path}: {some}, solved again: "
-                    + ", ".join(bad))
-            if warn is None:
-                print(line, file=sys.stderr)
-            else:
-                warn(line)
-        return good
-
-    def save(self, start: int, packed: Mapping[str, np.ndarray]) -> None:
-        """Save a chunk, as :meth:`PointSolutions.pack` gives it, then its sum."""
-        buf = io.BytesIO()
-        np.savez(buf, **packed)  # type: ignore[arg-type]
-        data = buf.getvalue()
-        atomic_write(self._file(start), data)
-        atomic_write(self._sum_file(start),
-                     f"{hashlib.sha256(data).hexdigest()} {len(data)}\n")
-
-    def load_packed(self, start: int) -> dict[str, np.ndarray]:
-        with np.load(self._file(start)) as z:
-            return {k: z[k] for k in z.files}
-
-    def load(self, start: int) -> PointSolutions:
-        return PointSolutions.unpack(self.load_packed(start))
-
-    def remove_chunks(self) -> None:
-        for p in self.path.iterdir():
-            if (_CHUNK.fullmatch(p.name) or _SUM.fullmatch(p.name)
-                    or _OWN_TEMP.fullmatch(p.name)):
-                p.unlink(missing_ok=True)
-
-    def remove(self) -> None:
-        """Delete the checkpoint's own files, and the directory if that leaves it empty."""
-        if not self.path.is_dir():
-            return
-        self.remove_chunks()
-        (self.path / MANIFEST).unlink(missing_ok=True)
-        try:
-            self.path.rmdir()
-        except OSError:
-            pass
 
 
 # ---------------------------------------------------------------------------- progress
@@ -292,108 +146,7 @@ def _chunks(size: int, chunk: int, skip: set[int]) -> list[tuple[int, int]]:
     return [(s, min(s + chunk, size)) for s in range(0, size, chunk) if s not in skip]
 
 
-#: Environment of the worker processes: one BLAS thread each, as there is a worker per core.
-_WORKER_ENV = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
-#: Tells the server the workers are forked from which process it serves (see ``_worker``).
-POOL_PARENT = "LEVERAGE_POOL_PARENT"
-
-
-def _worker_context() -> Any:
-    """Workers start from a small server process that has imported only the engine (the
-    "forkserver" method where there is one), not from this process with all it has loaded:
-    each worker then holds the engine and its chunk, not a copy of tables and plots."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["model.sensitivity._worker"])
-    from multiprocessing import forkserver
-
-    env = {**_WORKER_ENV, POOL_PARENT: str(os.getpid())}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        forkserver.ensure_running()  # started once; it and its workers keep this environment
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    return ctx
-
-
-# The local pool: worker processes that stay up for the life of this process, so that a map
-# or a sweep and its writing pay for starting them once. Each task carries its state, pickled
-# once per run and unpickled once per worker (a cache of one), so nothing of one run stays
-# behind for the next.
-_POOL: tuple[int, ProcessPoolExecutor] | None = None
 _STATE_CACHE: tuple[bytes, Any] | None = None
-
-
-def _worker_start(parent: int) -> None:
-    """A worker's first act: ignore Ctrl-C (the parent decides when to stop) and end when its
-    parent does (the server it was forked from, else ``parent``), so that a run killed
-    with ``kill -9`` leaves no process behind."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    server = getattr(sys.modules.get(f"{__package__}._worker"), "SERVER", None)
-    die_with_parent(server if server is not None else parent)
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    global _POOL
-    if _POOL is not None:
-        size, pool = _POOL
-        if size == workers and not getattr(pool, "_broken", False):
-            return pool
-        pool.shutdown(wait=False, cancel_futures=True)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(),
-                               initializer=_worker_start, initargs=(os.getpid(),))
-    _POOL = (workers, pool)
-    return pool
-
-
-#: Seconds between looks at whether every worker process is still alive.
-WATCH = 0.5
-
-
-def _await(pool: ProcessPoolExecutor, futures: list[Future[Any]],
-           return_when: str) -> set[Future[Any]]:
-    """``wait(futures)``, looking every ``WATCH`` seconds at the pool's processes: a worker
-    killed while it sends a result can leave the pool waiting for the rest of the message
-    for ever, so a dead worker is taken as a broken pool whether or not the pool has
-    noticed."""
-    while True:
-        done, _ = wait(futures, timeout=WATCH, return_when=return_when)
-        if done:
-            return done
-        procs = getattr(pool, "_processes", None) or {}
-        if any(p.exitcode is not None for p in list(procs.values())):
-            raise BrokenProcessPool("a worker process died")
-
-
-def _discard_pool() -> None:
-    """Stop the pool of this process (after a worker died) and its remaining workers, so
-    that neither a later run nor the exit of the program waits on it."""
-    global _POOL
-    if _POOL is None:
-        return
-    _, pool = _POOL
-    _POOL = None
-    procs = list((getattr(pool, "_processes", None) or {}).values())
-    for p in procs:
-        if p.exitcode is None:
-            p.kill()
-    for p in procs:
-        p.join(timeout=5)
-    # A worker that died halfway through a result leaves the pool's reader waiting for the
-    # rest; with every worker gone, closing this process's end for writing ends the wait.
-    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
-    if writer is not None:
-        try:
-            writer.close()
-        except OSError:
-            pass
-    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _call(fn: Callable[..., Any], blob: bytes, *args: Any) -> Any:
@@ -452,50 +205,6 @@ def ordered_map(fn: Callable[..., Any], state: Any, tasks: list[tuple[Any, ...]]
         for f in pending.values():
             f.cancel()
         wait(list(pending.values()))  # let the chunks in hand finish; the pool stays
-
-
-def _is_client(obj: Any) -> bool:
-    return type(obj).__name__ == "Client" and hasattr(obj, "submit")
-
-
-def _dask_client(scheduler: Any) -> Any:
-    """A client of the scheduler at ``scheduler`` (an address, or a Client to use as is)."""
-    try:
-        from dask.distributed import Client
-    except ImportError:
-        raise UsageError(
-            "--engine dask needs Dask: pip install 'dask[distributed]' (or this project's "
-            "'cluster' extra)"
-        ) from None
-    if scheduler is None:
-        raise UsageError("--engine dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
-    if _is_client(scheduler):
-        return scheduler
-    try:
-        return Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-
-
-def _dask(game: Game, source: PointSource, setting: Setting, todo: list[tuple[int, int]],
-          client: Any) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
-    from dask.distributed import as_completed
-
-    state = client.scatter((game, source, setting), broadcast=True)
-    limit = max(2, 2 * sum(client.nthreads().values()))
-    queue = iter(todo)
-    futures = as_completed()
-    for _ in range(limit):
-        nxt = next(queue, None)
-        if nxt is None:
-            break
-        futures.add(client.submit(_solve_task, state, *nxt, pure=False))
-    for f in futures:
-        yield f.result()
-        f.release()
-        nxt = next(queue, None)
-        if nxt is not None:
-            futures.add(client.submit(_solve_task, state, *nxt, pure=False))
 
 
 def run(
@@ -570,3 +279,24 @@ def run(
 def digest(obj: Any) -> str:
     """A short stable hash of a JSON-able object."""
     return hashlib.sha256(dumps_json(obj, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _dask(game: Game, source: PointSource, setting: Setting, todo: list[tuple[int, int]],
+          client: Any) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
+    from dask.distributed import as_completed
+
+    state = client.scatter((game, source, setting), broadcast=True)
+    limit = max(2, 2 * sum(client.nthreads().values()))
+    queue = iter(todo)
+    futures = as_completed()
+    for _ in range(limit):
+        nxt = next(queue, None)
+        if nxt is None:
+            break
+        futures.add(client.submit(_solve_task, state, *nxt, pure=False))
+    for f in futures:
+        yield f.result()
+        f.release()
+        nxt = next(queue, None)
+        if nxt is not None:
+            futures.add(client.submit(_solve_task, state, *nxt, pure=False))

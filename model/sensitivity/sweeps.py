@@ -20,7 +20,8 @@ import pandas as pd
 from model._version import __version__
 from model.game import Game
 from model.sensitivity import budget, table
-from model.sensitivity.engine import Checkpoint, PointSource, Setting, run
+from model.sensitivity.checkpoint import Checkpoint
+from model.sensitivity.engine import PointSource, Setting, run
 from model.sensitivity.grid import Axis, grid_from
 from model.sensitivity.points import MARGIN, MAX_PAIRS, PointSolutions
 
