@@ -340,7 +340,7 @@ def _fail(path: str | Path, message: str, line: int = 1, col: int = 1) -> Payoff
 def _read_bytes(path: str | Path) -> bytes:
     """The bytes of a .nfg file: a regular file (checked by stat before it is opened, so a
     named pipe is never opened) of at most NFG_MAX_BYTES bytes."""
-    from model.payoffs.source import read_file
+    from model.payoffs.reading import read_file
 
     return read_file(Path(path), str(path), NFG_MAX_BYTES, "a .nfg file")
 

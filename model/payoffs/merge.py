@@ -33,16 +33,8 @@ from typing import Any
 from model.errors import PayoffFileError, Problem, closest
 from model.limits import MAX_EXTENDS_DEPTH
 from model.payoffs import spec as S
-from model.payoffs.source import (
-    Located,
-    Mark,
-    PathKey,
-    YamlError,
-    field_path,
-    file_problem,
-    load_yaml_bytes,
-    read_file,
-)
+from model.payoffs.reading import file_problem, read_file
+from model.payoffs.source import Located, Mark, PathKey, YamlError, field_path, load_yaml_bytes
 
 KNOWN_KEYS = tuple(S.GameSpec.model_fields)
 
