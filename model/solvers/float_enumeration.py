@@ -293,6 +293,124 @@ def _strictly_worse(
     return True
 
 
+_Solution = tuple[list[int], int, int]
+
+
+@dataclass(frozen=True, eq=False)
+class _Candidate:
+    """One candidate pair recomputed exactly from its supports."""
+
+    rows: list[int]
+    cols: list[int]
+    row: _Solution
+    col: _Solution
+    x_exact: ExactStrategy
+    y_exact: ExactStrategy
+    xv: list[float]
+    yv: list[float]
+    index: int
+
+
+def _solve_supports(
+    A: list[list[int]], B_t: list[list[int]], xr: list[float], yr: list[float]
+) -> tuple[list[int], list[int], _Solution, _Solution] | None:
+    """The supports of one candidate and the exact solutions of its two indifference systems;
+    None if the supports differ in size or a solution has a probability not positive."""
+    rows = [i for i, p in enumerate(xr) if p]
+    cols = [j for j, p in enumerate(yr) if p]
+    k = len(rows)
+    if k != len(cols):
+        return None
+    row: _Solution | None
+    col: _Solution | None
+    if k == 1:  # a pure profile: w = 1, det = 1, the payoff itself
+        row = ([1], 1, int(A[rows[0]][cols[0]]))
+        col = ([1], 1, int(B_t[cols[0]][rows[0]]))
+    else:
+        row = _side(A, rows, cols)  # y makes every row in the support a best reply
+        col = _side(B_t, cols, rows)  # x does the same for the columns
+        if row is None or col is None:
+            return None
+    return rows, cols, row, col
+
+
+def _exact_candidate(
+    A: list[list[int]], B_t: list[list[int]], xr: list[float], yr: list[float], m: int, n: int
+) -> _Candidate | None:
+    """The candidate (rows xr, yr of the float strategies) as exact strategies with its index;
+    None if its supports do not solve."""
+    solved = _solve_supports(A, B_t, xr, yr)
+    if solved is None:
+        return None
+    rows, cols, row, col = solved
+    k = len(rows)
+    y_num, det_a, _ = row
+    x_num, det_b, _ = col
+    xs = [_ZERO] * m
+    ys = [_ZERO] * n
+    xv = [0.0] * m
+    yv = [0.0] * n
+    if k == 1:
+        xs[rows[0]] = ys[cols[0]] = _ONE
+        xv[rows[0]] = yv[cols[0]] = 1.0
+    else:
+        for p, i in zip(x_num, rows, strict=True):
+            xs[i] = Fraction(p, det_b)
+            xv[i] = p / det_b
+        for p, j in zip(y_num, cols, strict=True):
+            ys[j] = Fraction(p, det_a)
+            yv[j] = p / det_a
+    # The factors (-1)^(k+1) between these determinants and the bordered ones cancel.
+    sign = 1 if (det_a > 0) == (det_b > 0) else -1
+    return _Candidate(rows, cols, row, col, tuple(xs), tuple(ys), xv, yv, sign if k % 2 else -sign)
+
+
+def _exact_order(cands: list[_Candidate]) -> list[int]:
+    """The exact engine's order of the candidates: support size, then probabilities
+    decreasing."""
+    K = len(cands)
+    sizes = [2 * len(c.rows) for c in cands]
+    # Floats rounded correctly keep the order of the fractions, up to ties, which the
+    # fractions then settle.
+    keys = [(sizes[t], [-p for p in cands[t].xv], [-p for p in cands[t].yv]) for t in range(K)]
+    order = sorted(range(K), key=keys.__getitem__)
+    if any(keys[order[t]] == keys[order[t + 1]] for t in range(K - 1)):
+        order.sort(
+            key=lambda t: (
+                sizes[t],
+                [-p for p in cands[t].x_exact],
+                [-p for p in cands[t].y_exact],
+            )
+        )
+    return order
+
+
+def _found(
+    cands: list[_Candidate], X: FloatArray, Y: FloatArray, grids: tuple[Fraction, Fraction]
+) -> FloatFound:
+    """The certified candidates in the exact engine's order, with their exact payoffs."""
+    grid_a, grid_b = grids
+    ga_num, ga_den = grid_a.numerator, grid_a.denominator
+    gb_num, gb_den = grid_b.numerator, grid_b.denominator
+    pays = [
+        (
+            Fraction(c.row[2] * ga_num, c.row[1] * ga_den),
+            Fraction(c.col[2] * gb_num, c.col[1] * gb_den),
+        )
+        for c in cands
+    ]
+    order = _exact_order(cands)
+    return FloatFound(
+        x=X[order],
+        y=Y[order],
+        x_exact=tuple(cands[t].x_exact for t in order),
+        y_exact=tuple(cands[t].y_exact for t in order),
+        payoffs_exact=tuple(pays[t] for t in order),
+        components=tuple((k,) for k in range(len(cands))),
+        supports=tuple((tuple(cands[t].rows), tuple(cands[t].cols)) for t in order),
+    )
+
+
 def _certify(
     A_ints: np.ndarray,
     B_ints: np.ndarray,
@@ -306,96 +424,27 @@ def _certify(
     B_t = B_ints.T.tolist()
     K, m = x.shape
     n = y.shape[1]
-    grid_a, grid_b = grids
-    ga_num, ga_den = grid_a.numerator, grid_a.denominator
-    gb_num, gb_den = grid_b.numerator, grid_b.denominator
-    index_sum = 0
-    xf: list[list[float]] = []
-    yf: list[list[float]] = []
-    va: list[float] = []
-    vb: list[float] = []
-    x_exact: list[tuple[Fraction, ...]] = []
-    y_exact: list[tuple[Fraction, ...]] = []
-    pays: list[tuple[Fraction, Fraction]] = []
-    sizes: list[int] = []
-    row_sides: list[tuple[list[int], list[int]]] = []
-    col_sides: list[tuple[list[int], list[int]]] = []
-    row_solutions: list[tuple[list[int], int, int]] = []
-    col_solutions: list[tuple[list[int], int, int]] = []
+    cands: list[_Candidate] = []
     for xr, yr in zip(x.tolist(), y.tolist(), strict=True):
-        rows = [i for i, p in enumerate(xr) if p]
-        cols = [j for j, p in enumerate(yr) if p]
-        k = len(rows)
-        if k != len(cols):
+        cand = _exact_candidate(A, B_t, xr, yr, m, n)
+        if cand is None:
             return None
-        row: tuple[list[int], int, int] | None
-        col: tuple[list[int], int, int] | None
-        if k == 1:  # a pure profile: w = 1, det = 1, the payoff itself
-            row = ([1], 1, int(A[rows[0]][cols[0]]))
-            col = ([1], 1, int(B_t[cols[0]][rows[0]]))
-        else:
-            row = _side(A, rows, cols)  # y makes every row in the support a best reply
-            col = _side(B_t, cols, rows)  # x does the same for the columns
-            if row is None or col is None:
-                return None
-        y_num, det_a, v_a = row
-        x_num, det_b, v_b = col
-        xs = [_ZERO] * m
-        ys = [_ZERO] * n
-        xv = [0.0] * m
-        yv = [0.0] * n
-        if k == 1:
-            xs[rows[0]] = ys[cols[0]] = _ONE
-            xv[rows[0]] = yv[cols[0]] = 1.0
-        else:
-            for p, i in zip(x_num, rows, strict=True):
-                xs[i] = Fraction(p, det_b)
-                xv[i] = p / det_b
-            for p, j in zip(y_num, cols, strict=True):
-                ys[j] = Fraction(p, det_a)
-                yv[j] = p / det_a
-        # The factors (-1)^(k+1) between these determinants and the bordered ones cancel.
-        sign = 1 if (det_a > 0) == (det_b > 0) else -1
-        index_sum += sign if k % 2 else -sign
-        xf.append(xv)
-        yf.append(yv)
-        va.append(v_a / det_a)
-        vb.append(v_b / det_b)
-        x_exact.append(tuple(xs))
-        y_exact.append(tuple(ys))
-        pays.append(
-            (Fraction(v_a * ga_num, det_a * ga_den), Fraction(v_b * gb_num, det_b * gb_den))
-        )
-        sizes.append(2 * k)
-        row_sides.append((rows, cols))
-        col_sides.append((cols, rows))
-        row_solutions.append(row)
-        col_solutions.append(col)
-    if index_sum != 1:
+        cands.append(cand)
+    if sum(c.index for c in cands) != 1:
         return None
-    X = np.array(xf, dtype=np.float64).reshape(K, m)
-    Y = np.array(yf, dtype=np.float64).reshape(K, n)
-    if not _strictly_worse(A, A_ints.astype(np.float64), row_sides, row_solutions, Y, np.array(va)):
+    X = np.array([c.xv for c in cands], dtype=np.float64).reshape(K, m)
+    Y = np.array([c.yv for c in cands], dtype=np.float64).reshape(K, n)
+    va = np.array([c.row[2] / c.row[1] for c in cands])
+    vb = np.array([c.col[2] / c.col[1] for c in cands])
+    row_sides = [(c.rows, c.cols) for c in cands]
+    col_sides = [(c.cols, c.rows) for c in cands]
+    if not _strictly_worse(A, A_ints.astype(np.float64), row_sides, [c.row for c in cands], Y, va):
         return None
     if not _strictly_worse(
-        B_t, B_ints.T.astype(np.float64), col_sides, col_solutions, X, np.array(vb)
+        B_t, B_ints.T.astype(np.float64), col_sides, [c.col for c in cands], X, vb
     ):
         return None
-    # The exact engine's order: support size, then probabilities decreasing. Floats rounded
-    # correctly keep the order of the fractions, up to ties, which the fractions then settle.
-    keys = [(sizes[t], [-p for p in xf[t]], [-p for p in yf[t]]) for t in range(K)]
-    order = sorted(range(K), key=keys.__getitem__)
-    if any(keys[order[t]] == keys[order[t + 1]] for t in range(K - 1)):
-        order.sort(key=lambda t: (sizes[t], [-p for p in x_exact[t]], [-p for p in y_exact[t]]))
-    return FloatFound(
-        x=X[order],
-        y=Y[order],
-        x_exact=tuple(x_exact[t] for t in order),
-        y_exact=tuple(y_exact[t] for t in order),
-        payoffs_exact=tuple(pays[t] for t in order),
-        components=tuple((k,) for k in range(K)),
-        supports=tuple((tuple(row_sides[t][0]), tuple(row_sides[t][1])) for t in order),
-    )
+    return _found(cands, X, Y, grids)
 
 
 # ---------------------------------------------------------------------------------------
