@@ -232,14 +232,17 @@ def _structured(A: FloatArray, B: FloatArray, tol: float, chips: ChipLayout | No
     )
 
 
-def _separable(A: FloatArray, B: FloatArray, tol: float, chips: ChipLayout, red: Reduction,
-               budget: float, exact: bool) -> SolveResult:
-    from model.solvers.structure import combinations, iterated_actions_cut, product_strategy
+_Kept = tuple[tuple[int, ...], tuple[int, ...]]
 
-    m, n = A.shape
+
+def _solve_parts(red: Reduction, tol: float, budget: float, exact: bool
+                 ) -> tuple[list[_Inner], list[tuple[Any, ...]], list[_Kept], int]:
+    """Each independent part reduced and solved apart, on its share of the time left."""
+    from model.solvers.structure import iterated_actions_cut
+
     solved: list[_Inner] = []
-    part_steps = []
-    part_kept = []
+    part_steps: list[tuple[Any, ...]] = []
+    part_kept: list[_Kept] = []
     parts_cut = 0
     end = time.monotonic() + max(budget, 0.0)
     for k, part in enumerate(red.parts):
@@ -254,9 +257,15 @@ def _separable(A: FloatArray, B: FloatArray, tol: float, chips: ChipLayout, red:
         solved.append(_lift(inner, kr, kc, pm, pn))
         part_steps.append(tuple(steps))
         part_kept.append((kr, kc))
-    counts = [len(s.xs) for s in solved]
-    total = int(np.prod(counts, dtype=object))
-    combos = combinations(counts, MAX_LISTED)
+    return solved, part_steps, part_kept, parts_cut
+
+
+def _combined(chips: ChipLayout, red: Reduction, solved: list[_Inner], combos: list[tuple[int, ...]]
+              ) -> tuple[list[FloatArray], list[FloatArray], list[Any]]:
+    """The full game's profiles made of the parts' equilibria in each combination, as floats
+    and, when every part's are exact, as fractions."""
+    from model.solvers.structure import product_strategy
+
     chips_of = [[p.chips[q] for p in red.parts] for q in (0, 1)]
     levels_of = [[p.levels[q] for p in red.parts] for q in (0, 1)]
     xs, ys = [], []
@@ -275,26 +284,37 @@ def _separable(A: FloatArray, B: FloatArray, tol: float, chips: ChipLayout, red:
             exacts.append((tuple(ex[0]), tuple(ex[1])))
         else:
             exacts.append(None)
-    eqs = _equilibria_of(A, B, xs, ys, exacts, tol)
-    order = sorted(range(len(eqs)), key=lambda k: (not eqs[k].pure, k))
-    eqs = tuple(eqs[k] for k in order)
+    return xs, ys, exacts
+
+
+def _combined_components(solved: list[_Inner], combos: list[tuple[int, ...]], order: list[int]
+                         ) -> tuple[tuple[int, ...], ...]:
+    """Components of the combined equilibria (listed in ``order``): those whose parts'
+    equilibria lie in the same component of every part."""
     position = {k: p for p, k in enumerate(order)}
     comp_of = [{k: c for c, comp in enumerate(s.components) for k in comp} for s in solved]
     groups: dict[tuple[int, ...], list[int]] = {}
     for k, combo in enumerate(combos):
         key = tuple(comp_of[p][i] for p, i in enumerate(combo))
         groups.setdefault(key, []).append(position[k])
-    components = tuple(tuple(sorted(v)) for v in groups.values())
+    return tuple(tuple(sorted(v)) for v in groups.values())
+
+
+def _mixes_in_two_parts(solved: list[_Inner], combos: list[tuple[int, ...]]) -> bool:
+    """Whether in some combination a player mixes in more than one part."""
     mixing = [[sum(1 for s, i in zip(solved, combo, strict=True)
                    if np.count_nonzero((s.xs if q == 0 else s.ys)[i]) > 1) for q in (0, 1)]
               for combo in combos]
-    continuum = any(max(mx) > 1 for mx in mixing)
-    degenerate = any(s.degenerate for s in solved) or continuum
-    complete = all(s.complete for s in solved)
+    return any(max(mx) > 1 for mx in mixing)
+
+
+def _separable_guarantee(red: Reduction, solved: list[_Inner], total: int, listed_count: int,
+                         parts_cut: int, continuum: bool, complete: bool) -> str:
+    """What the list of a separable game's equilibria guarantees."""
     sizes = " + ".join(f"{p.shape[0]} x {p.shape[1]}" for p in red.parts)
     listed = (f"the {total} combinations of the parts' equilibria are listed"
-              if total <= len(combos) else
-              f"{len(combos)} of the {total:,} combinations of the parts' equilibria are listed")
+              if total <= listed_count else
+              f"{listed_count} of the {total:,} combinations of the parts' equilibria are listed")
     base = (f"{_reduced_text(red)} ({sizes}): a profile is an equilibrium exactly when its "
             f"marginal on every part is an equilibrium of that part; {listed}")
     if parts_cut:
@@ -304,20 +324,45 @@ def _separable(A: FloatArray, B: FloatArray, tol: float, chips: ChipLayout, red:
         base += ("; where a player mixes in two parts, correlating those mixes gives a "
                  "continuum of further equilibria with the same marginals")
     if complete:
-        guarantee = f"all equilibria: {base}; every part was enumerated exhaustively"
-    else:
-        whys = "; ".join(f"part {k + 1}: {s.why}" for k, s in enumerate(solved) if not s.complete)
-        guarantee = f"the search was not exhaustive because {whys}; {base}"
+        return f"all equilibria: {base}; every part was enumerated exhaustively"
+    whys = "; ".join(f"part {k + 1}: {s.why}" for k, s in enumerate(solved) if not s.complete)
+    return f"the search was not exhaustive because {whys}; {base}"
+
+
+def _separable_reason(solved: list[_Inner], degenerate: bool, continuum: bool) -> str:
+    """Why a separable game is, or is not, degenerate."""
     if degenerate:
-        reason = ("separable into parts: "
-                  + ("mixing in two parts can be correlated (a continuum of equilibria)"
-                     if continuum else "")
-                  + ("; " if continuum and any(s.degenerate for s in solved) else "")
-                  + "; ".join(f"part {k + 1}: {s.reason}" for k, s in enumerate(solved)
-                              if s.degenerate))
-    else:
-        reason = ("each part is nondegenerate and no player mixes in two parts, so the "
-                  "equilibria are isolated (the whole game was not examined)")
+        return ("separable into parts: "
+                + ("mixing in two parts can be correlated (a continuum of equilibria)"
+                   if continuum else "")
+                + ("; " if continuum and any(s.degenerate for s in solved) else "")
+                + "; ".join(f"part {k + 1}: {s.reason}" for k, s in enumerate(solved)
+                            if s.degenerate))
+    return ("each part is nondegenerate and no player mixes in two parts, so the "
+            "equilibria are isolated (the whole game was not examined)")
+
+
+def _separable(A: FloatArray, B: FloatArray, tol: float, chips: ChipLayout, red: Reduction,
+               budget: float, exact: bool) -> SolveResult:
+    """A game that separates into independent parts, solved part by part and combined."""
+    from model.solvers.structure import combinations
+
+    m, n = A.shape
+    solved, part_steps, part_kept, parts_cut = _solve_parts(red, tol, budget, exact)
+    counts = [len(s.xs) for s in solved]
+    total = int(np.prod(counts, dtype=object))
+    combos = combinations(counts, MAX_LISTED)
+    xs, ys, exacts = _combined(chips, red, solved, combos)
+    eqs = _equilibria_of(A, B, xs, ys, exacts, tol)
+    order = sorted(range(len(eqs)), key=lambda k: (not eqs[k].pure, k))
+    eqs = tuple(eqs[k] for k in order)
+    components = _combined_components(solved, combos, order)
+    continuum = _mixes_in_two_parts(solved, combos)
+    degenerate = any(s.degenerate for s in solved) or continuum
+    complete = all(s.complete for s in solved)
+    guarantee = _separable_guarantee(red, solved, total, len(combos), parts_cut, continuum,
+                                     complete)
+    reason = _separable_reason(solved, degenerate, continuum)
     pure = sorted((e.support[0][0], e.support[1][0]) for e in eqs if e.pure)
     methods = sorted({s.method for s in solved})
     return SolveResult(
