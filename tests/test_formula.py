@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.payoffs.formula import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, FormulaError, parse
+from model.payoffs.formula import MAX_DEPTH, MAX_LENGTH, FormulaError, parse
+from model.payoffs.formula_functions import FUNCTIONS
 
 MODEL = Path(__file__).resolve().parents[1] / "model"
 

@@ -16,7 +16,8 @@ from model.payoffs.compiled import (
     Condition,
     PlayerInfo,
 )
-from model.payoffs.formula import FUNCTIONS, Formula, FormulaError, parse
+from model.payoffs.formula import Formula, FormulaError, parse
+from model.payoffs.formula_functions import FUNCTIONS
 from model.payoffs.problems import Context, _kind
 from model.payoffs.source import PathKey
 

@@ -36,7 +36,7 @@ from model.payoffs.compiled import (
     enumerate_actions,
     frozen_mapping,
 )
-from model.payoffs.formula import FUNCTIONS
+from model.payoffs.formula_functions import FUNCTIONS
 from model.payoffs.merge import resolve
 from model.payoffs.problems import Context, located, validate_shape
 from model.payoffs.source import Located, PathKey, field_path

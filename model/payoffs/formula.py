@@ -2,11 +2,13 @@
 
 Grammar (Python's operator precedence): numbers, parameter names, ``+ - * / **``, unary minus,
 parentheses, comparisons ``< <= > >= == !=`` (giving 1 or 0), ``and``/``or``/``not``, the
-conditional ``a if cond else b`` and the functions listed in ``FUNCTIONS``.
+conditional ``a if cond else b`` and the functions listed in ``FUNCTIONS``
+(``model.payoffs.formula_functions``, with the operators' numpy implementations).
 
 The text is parsed by Python's parser (``ast.parse``, which only builds a syntax tree) and the
 tree is converted node by node into this module's own classes; anything not on the list above
-(attributes, subscripts, lambdas, calls of unknown names, strings, comprehensions...) is refused.
+(attributes, subscripts, lambdas, calls of unknown names, strings, comprehensions...) is refused
+(``model.payoffs.formula_syntax`` holds the tables and messages of Python's side).
 Nothing is ever passed to ``eval``/``exec``. Evaluation works on numpy arrays of parameter values,
 so one call evaluates a formula at a whole batch of parameter points.
 
@@ -22,14 +24,26 @@ from __future__ import annotations
 
 import ast
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
 from model.limits import EXACT_MAX_BITS, FORMULA_MAX_DEPTH, FORMULA_MAX_LENGTH, MAX_EXPONENT
+from model.payoffs.formula_functions import BINARY_OPS, FUNCTIONS, UNARY_OPS, function_list
+from model.payoffs.formula_syntax import (
+    BINOPS,
+    CMPOPS,
+    REFUSED_BINOPS,
+    SINGLE_EQUALS,
+    UNARYOPS,
+    char_offset,
+    literal,
+    refusal,
+    syntax_error,
+)
 
 Array = np.ndarray
 MAX_LENGTH = FORMULA_MAX_LENGTH
@@ -64,34 +78,6 @@ class FormulaError(ValueError):
         super().__init__(message)
         self.message = message
         self.offset = offset
-
-
-def _clip(x: Array, lo: Array, hi: Array) -> Array:
-    return np.minimum(np.maximum(x, lo), hi)
-
-
-def _ifelse(cond: Array, a: Array, b: Array) -> Array:
-    return np.where(cond != 0, a, b)
-
-
-# name -> (minimum arity, maximum arity or None, implementation, one-line help)
-FUNCTIONS: dict[str, tuple[int, int | None, Callable[..., Array], str]] = {
-    "min": (2, None, lambda *a: _reduce(np.minimum, a), "smallest of two or more values"),
-    "max": (2, None, lambda *a: _reduce(np.maximum, a), "largest of two or more values"),
-    "abs": (1, 1, np.abs, "absolute value"),
-    "exp": (1, 1, np.exp, "e to the power x"),
-    "log": (1, 1, np.log, "natural logarithm"),
-    "sqrt": (1, 1, np.sqrt, "square root"),
-    "clip": (3, 3, _clip, "clip(x, lo, hi): x limited to [lo, hi]"),
-    "ifelse": (3, 3, _ifelse, "ifelse(cond, a, b): a where cond holds, else b"),
-}
-
-
-def _reduce(fn: Callable[[Array, Array], Array], args: tuple[Array, ...]) -> Array:
-    out = args[0]
-    for a in args[1:]:
-        out = fn(out, a)
-    return out
 
 
 class Node:
@@ -143,29 +129,6 @@ class Name(Node):
         return [(self.name, self.offset)]
 
 
-_UNARY: dict[str, Callable[[Array], Array]] = {
-    "-": np.negative,
-    "+": np.positive,
-    "not": lambda a: (a == 0).astype(float),
-}
-
-_BINARY: dict[str, Callable[[Array, Array], Array]] = {
-    "+": np.add,
-    "-": np.subtract,
-    "*": np.multiply,
-    "/": np.true_divide,
-    "**": np.power,
-    "<": lambda a, b: np.less(a, b).astype(float),
-    "<=": lambda a, b: np.less_equal(a, b).astype(float),
-    ">": lambda a, b: np.greater(a, b).astype(float),
-    ">=": lambda a, b: np.greater_equal(a, b).astype(float),
-    "==": lambda a, b: np.equal(a, b).astype(float),
-    "!=": lambda a, b: np.not_equal(a, b).astype(float),
-    "and": lambda a, b: ((a != 0) & (b != 0)).astype(float),
-    "or": lambda a, b: ((a != 0) | (b != 0)).astype(float),
-}
-
-
 @dataclass(frozen=True)
 class Unary(Node):
     op: str
@@ -173,7 +136,7 @@ class Unary(Node):
     offset: int
 
     def evaluate(self, env: Mapping[str, Array]) -> Array:
-        return _UNARY[self.op](self.operand.evaluate(env))
+        return UNARY_OPS[self.op](self.operand.evaluate(env))
 
     def exact(self, env: ExactEnv) -> Fraction:
         if self.op == "not":
@@ -193,7 +156,7 @@ class Binary(Node):
     offset: int
 
     def evaluate(self, env: Mapping[str, Array]) -> Array:
-        return _BINARY[self.op](self.left.evaluate(env), self.right.evaluate(env))
+        return BINARY_OPS[self.op](self.left.evaluate(env), self.right.evaluate(env))
 
     def exact(self, env: ExactEnv) -> Fraction:
         if self.op not in ("+", "-", "*", "/", "**"):
@@ -290,33 +253,6 @@ def exact_number(value: float) -> Fraction:
     return Fraction(repr(float(value)))
 
 
-_BINOPS: dict[type, str] = {
-    ast.Add: "+",
-    ast.Sub: "-",
-    ast.Mult: "*",
-    ast.Div: "/",
-    ast.Pow: "**",
-}
-_CMPOPS: dict[type, str] = {
-    ast.Lt: "<",
-    ast.LtE: "<=",
-    ast.Gt: ">",
-    ast.GtE: ">=",
-    ast.Eq: "==",
-    ast.NotEq: "!=",
-}
-_REFUSED_BINOPS: dict[type, str] = {
-    ast.BitXor: "'^' is not a power here; write a ** b",
-    ast.FloorDiv: "'//' is not supported; use / (and clip or min/max if needed)",
-    ast.Mod: "'%' is not supported",
-    ast.MatMult: "'@' is not supported",
-    ast.BitAnd: "'&' is not supported; use 'and'",
-    ast.BitOr: "'|' is not supported; use 'or'",
-    ast.LShift: "'<<' is not supported",
-    ast.RShift: "'>>' is not supported",
-}
-
-
 def parse(text: str) -> Formula:
     """Parse a formula. Raises FormulaError with a 0-based offset into ``text``."""
     if not isinstance(text, str):
@@ -334,45 +270,15 @@ def parse(text: str) -> Formula:
     try:
         tree = ast.parse(src, mode="eval")
     except SyntaxError as exc:
-        raise FormulaError(*_syntax_error(src, exc, lead)) from None
+        raise FormulaError(*syntax_error(src, exc, lead)) from None
     except (RecursionError, MemoryError, ValueError):
         raise FormulaError("formula is nested too deeply or cannot be parsed") from None
     # ast column offsets count UTF-8 bytes; messages need characters
     encoded = src.encode("utf-8")
     chars = None if len(encoded) == len(src) else encoded
-    root = _convert(tree.body, lead, 0, chars, encoded)
+    root = _Converter(lead, chars, encoded).convert(tree.body, 0)
     _check_constants(root)
     return Formula(text, root)
-
-
-_SINGLE_EQUALS = "'=' is not allowed; use '==' to compare"
-_LONE_EQUALS = re.compile(r"(?<![=<>!])=(?!=)")
-
-
-def _syntax_error(src: str, exc: SyntaxError, lead: int) -> tuple[str, int]:
-    """A message and 0-based offset for a formula Python's parser refused."""
-    msg = exc.msg or "invalid syntax"
-    if not exc.offset:  # the parser ran out of text
-        return "cannot parse formula: it ends too early (an operand is missing?)", len(src) + lead
-    at = min(max(exc.offset - 1, 0), len(src))
-    if msg.startswith("invalid syntax"):
-        msg = "invalid syntax"
-        if src[at : at + 1] == "=" and src[at : at + 2] != "==":
-            msg = _SINGLE_EQUALS
-    elif "keyword argument" in msg:  # f(x = 1, 2): Python took "x = 1" for a named argument
-        lone = _LONE_EQUALS.search(src)
-        msg, at = _SINGLE_EQUALS, (lone.start() if lone else at)
-    elif msg == "invalid decimal literal":
-        msg = "invalid number (write a product as 3 * x)"
-    elif "line continuation" in msg:
-        msg = "a backslash (\\) cannot be used in a formula"
-        at = max(src.find("\\"), 0)
-    elif msg.startswith("unterminated string"):
-        msg = "a quote is not closed (and text in quotes cannot be used in a formula anyway)"
-    elif msg.startswith("leading zeros"):
-        msg = "a number cannot start with 0 (write 7, not 07)"
-    msg = re.sub(r"\s*\(detected at line \d+\)", "", msg)
-    return f"cannot parse formula: {msg}", at + lead
 
 
 def _check_constants(node: Node) -> float | None:
@@ -404,26 +310,28 @@ def _check_constants(node: Node) -> float | None:
     raise FormulaError(f"this part of the formula is {value}, not a finite number", node.offset)
 
 
-def _offset(node: ast.AST, lead: int, encoded: bytes | None) -> int:
-    """Character offset of a node in the formula (ast counts UTF-8 bytes)."""
-    off = getattr(node, "col_offset", 0) or 0
-    if encoded is not None:
-        off = len(encoded[:off].decode("utf-8", errors="ignore"))
-    return off + lead
+class _Converter:
+    """Python's syntax tree of one formula, turned node by node into this module's nodes."""
 
+    def __init__(self, lead: int, encoded: bytes | None, source: bytes):
+        self.lead = lead  # characters before the stripped text that was parsed
+        self.encoded = encoded  # that text in UTF-8 when it is not ASCII (ast counts bytes)
+        self.source = source  # that text in UTF-8, for numbers as written
 
-def _convert(
-    node: ast.AST, lead: int, depth: int, encoded: bytes | None = None, source: bytes = b""
-) -> Node:
-    off = _offset(node, lead, encoded)
-    if depth > MAX_DEPTH:
-        raise FormulaError(f"formula is nested too deeply (more than {MAX_DEPTH} levels)", off)
-    d = depth + 1
+    def convert(self, node: ast.AST, depth: int) -> Node:
+        """The formula node for ``node`` at nesting ``depth``; FormulaError if not allowed."""
+        off = char_offset(node, self.lead, self.encoded)
+        if depth > MAX_DEPTH:
+            raise FormulaError(f"formula is nested too deeply (more than {MAX_DEPTH} levels)", off)
+        kind = _KINDS.get(type(node))
+        if kind is None:
+            raise FormulaError(refusal(node), off)
+        return kind(self, node, off, depth + 1)
 
-    def sub(child: ast.AST) -> Node:
-        return _convert(child, lead, d, encoded, source)
-
-    if isinstance(node, ast.Constant):
+    # Each method below converts one kind of node at offset ``off``; ``depth`` is the nesting
+    # depth of its operands.
+    def _constant(self, node: ast.Constant, off: int, depth: int) -> Node:
+        """A number; text, booleans, complex numbers and numbers too large are refused."""
         value = node.value
         if isinstance(value, str):
             raise FormulaError(
@@ -443,73 +351,82 @@ def _convert(
             raise FormulaError("number is too large", off) from None
         if not math.isfinite(number):
             raise FormulaError("number is too large (not finite)", off)
-        return Num(number, off, _literal(node, value, source))
-    if isinstance(node, ast.Name):
+        return Num(number, off, literal(node, value, self.source))
+
+    def _name(self, node: ast.Name, off: int, depth: int) -> Node:
+        """A parameter name: not a function's, and not starting with _."""
         if node.id.startswith("_"):
             raise FormulaError(f"name '{node.id}' is not allowed (names cannot start with _)", off)
         if node.id in FUNCTIONS:
             raise FormulaError(f"'{node.id}' is a function: write {node.id}(...)", off)
         return Name(node.id, off)
-    if isinstance(node, ast.UnaryOp):
-        if isinstance(node.op, ast.USub):
-            return Unary("-", sub(node.operand), off)
-        if isinstance(node.op, ast.UAdd):
-            return Unary("+", sub(node.operand), off)
-        if isinstance(node.op, ast.Not):
-            return Unary("not", sub(node.operand), off)
-        raise FormulaError("'~' is not supported", off)
-    if isinstance(node, ast.BinOp):
-        op = _BINOPS.get(type(node.op))
+
+    def _unary(self, node: ast.UnaryOp, off: int, depth: int) -> Node:
+        """Unary minus and plus, and ``not``; ``~`` is refused."""
+        op = UNARYOPS.get(type(node.op))
         if op is None:
-            raise FormulaError(_REFUSED_BINOPS.get(type(node.op), "operator not supported"), off)
-        return Binary(op, sub(node.left), sub(node.right), off)
-    if isinstance(node, ast.Compare):
-        left = sub(node.left)
+            raise FormulaError("'~' is not supported", off)
+        return Unary(op, self.convert(node.operand, depth), off)
+
+    def _binary(self, node: ast.BinOp, off: int, depth: int) -> Node:
+        """``+ - * / **``; the other operators are refused, most with a hint."""
+        op = BINOPS.get(type(node.op))
+        if op is None:
+            raise FormulaError(REFUSED_BINOPS.get(type(node.op), "operator not supported"), off)
+        return Binary(op, self.convert(node.left, depth), self.convert(node.right, depth), off)
+
+    def _compare(self, node: ast.Compare, off: int, depth: int) -> Node:
+        """A comparison; a chain ``a < b <= c`` becomes ``a < b and b <= c``."""
+        left = self.convert(node.left, depth)
         result: Node | None = None
         for cmp, right_node in zip(node.ops, node.comparators, strict=True):
-            cop = _CMPOPS.get(type(cmp))
+            cop = CMPOPS.get(type(cmp))
             if cop is None:
                 raise FormulaError("only < <= > >= == != comparisons are supported", off)
-            right = sub(right_node)
+            right = self.convert(right_node, depth)
             part = Binary(cop, left, right, off)
             result = part if result is None else Binary("and", result, part, off)
             left = right
         assert result is not None
         return result
-    if isinstance(node, ast.BoolOp):
+
+    def _boolean(self, node: ast.BoolOp, off: int, depth: int) -> Node:
+        """``and``/``or`` of two or more operands, grouped from the left."""
         op = "and" if isinstance(node.op, ast.And) else "or"
-        values = [sub(v) for v in node.values]
+        values = [self.convert(v, depth) for v in node.values]
         out = values[0]
         for v in values[1:]:
             out = Binary(op, out, v, off)
         return out
-    if isinstance(node, ast.IfExp):
-        return Call(
-            "ifelse",
-            (
-                sub(node.test),
-                sub(node.body),
-                sub(node.orelse),
-            ),
-            off,
-        )
-    if isinstance(node, ast.Call):
+
+    def _conditional(self, node: ast.IfExp, off: int, depth: int) -> Node:
+        """``a if cond else b``, which is ``ifelse(cond, a, b)``."""
+        parts = (node.test, node.body, node.orelse)
+        return Call("ifelse", tuple(self.convert(p, depth) for p in parts), off)
+
+    def _call(self, node: ast.Call, off: int, depth: int) -> Node:
+        """A call of one of the listed functions, with positional arguments only."""
+        name = self._function(node, off)
+        return Call(name, tuple(self.convert(a, depth) for a in node.args), off)
+
+    def _function(self, node: ast.Call, off: int) -> str:
+        """The name of the function ``node`` calls, once the call is checked against it."""
         if not isinstance(node.func, ast.Name):
-            raise FormulaError("only the listed functions can be called: " + _fn_list(), off)
+            raise FormulaError("only the listed functions can be called: " + function_list(), off)
         name = node.func.id
         if name not in FUNCTIONS:
             from model.errors import did_you_mean
 
             raise FormulaError(
                 f"unknown function '{name}'{did_you_mean(name, FUNCTIONS)} "
-                f"(functions: {_fn_list()})",
+                f"(functions: {function_list()})",
                 off,
             )
         if node.keywords:
             # Python read "x = 1" inside the call as a named argument
             raise FormulaError(
-                f"{_SINGLE_EQUALS} ({name}() takes no named arguments)",
-                _offset(node.keywords[0], lead, encoded),
+                f"{SINGLE_EQUALS} ({name}() takes no named arguments)",
+                char_offset(node.keywords[0], self.lead, self.encoded),
             )
         if any(isinstance(a, ast.Starred) for a in node.args):
             raise FormulaError(f"{name}() cannot take *arguments", off)
@@ -518,36 +435,17 @@ def _convert(
         if n < lo or (hi is not None and n > hi):
             want = f"{lo}" if lo == hi else (f"at least {lo}" if hi is None else f"{lo} to {hi}")
             raise FormulaError(f"{name}() takes {want} arguments, got {n}", off)
-        return Call(name, tuple(sub(a) for a in node.args), off)
-    if isinstance(node, ast.Attribute):
-        raise FormulaError("attributes ('.') are not allowed in formulas", off)
-    if isinstance(node, ast.Subscript):
-        raise FormulaError("indexing ('[...]') is not allowed in formulas", off)
-    if isinstance(node, ast.Lambda):
-        raise FormulaError("lambdas are not allowed in formulas", off)
-    kind = type(node).__name__.lower()
-    raise FormulaError(f"this kind of expression ({kind}) is not allowed in formulas", off)
+        return name
 
 
-_EXPONENT = re.compile(r"[eE]([+-]?\d+)$")
-
-
-def _literal(node: ast.Constant, value: float, source: bytes) -> Fraction | None:
-    """The exact value of a number as written in the formula (None if its exponent is beyond
-    MAX_EXPONENT, where reading it exactly could take unbounded time)."""
-    if isinstance(value, int):
-        return Fraction(value)
-    start, end = node.col_offset, node.end_col_offset
-    text = source[start:end].decode("utf-8", errors="replace") if end is not None else ""
-    text = text.replace("_", "")
-    exponent = _EXPONENT.search(text)
-    if exponent is not None and abs(int(exponent.group(1))) > MAX_EXPONENT:
-        return None
-    try:
-        return Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        return None
-
-
-def _fn_list() -> str:
-    return ", ".join(FUNCTIONS)
+# the kinds of node a formula may hold, each with its conversion
+_KINDS: dict[type, Callable[[_Converter, Any, int, int], Node]] = {
+    ast.Constant: _Converter._constant,
+    ast.Name: _Converter._name,
+    ast.UnaryOp: _Converter._unary,
+    ast.BinOp: _Converter._binary,
+    ast.Compare: _Converter._compare,
+    ast.BoolOp: _Converter._boolean,
+    ast.IfExp: _Converter._conditional,
+    ast.Call: _Converter._call,
+}
