@@ -4,8 +4,8 @@ solver's verified result, bundled so that reports and scripts can trace every nu
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -16,6 +16,9 @@ from model.solvers._common import grid_exponent, snap_grid
 from model.solvers.equilibria import solve
 from model.solvers.results import LEMKE_METHOD, SolveResult
 from model.solvers.structured import STRUCTURE_FIRST
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class Analysis:
     #: Why the exact engine worked on payoffs rounded to a grid ("" when it had the payoffs
     #: exactly as written, or was not used).
     rounded_because: str = ""
+    #: Where the result comes from (:func:`model.provenance.record`; filled by the front door).
+    provenance: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def payoff_arithmetic(self) -> str:
@@ -80,37 +85,104 @@ class Analysis:
         return self.result.lists_all
 
     def to_json(self) -> dict[str, Any]:
-        """The stable JSON contract of ``leverage solve --json``."""
+        """The stable JSON contract of ``leverage solve --json`` (with ``provenance`` when the
+        front door made the result)."""
         g, r = self.game, self.result
         rows, cols = g.actions
-        names = g.player_names
+        out = {
+            "file": str(g.path),
+            "title": g.title,
+            "sha256": g.sha256,
+            "scenario": self.scenario,
+            "parameters": {k: float(v) for k, v in self.parameters.items()},
+            "overrides": {k: float(v) for k, v in self.overrides.items()},
+            "players": list(g.player_names),
+            "actions": [list(rows), list(cols)],
+            "payoffs": {"row": self.A.tolist(), "col": self.B.tolist()},
+            "degenerate": (None if r.degeneracy_reason.startswith("not examined")
+                           else bool(r.degenerate)),
+            "degeneracy_reason": r.degeneracy_reason,
+            "solver": self._solver_json(),
+            "complete": bool(r.complete),
+            "guarantee": r.guarantee,
+            "structure": self._structure_json(),
+            "equilibria": self._equilibria_json(),
+            "components": [list(map(int, c)) for c in r.components],
+            "pure_equilibria": [[int(i), int(j)] for i, j in r.pure],
+            "dominance": self._dominance_json(),
+            "surviving": [list(map(int, r.dominance.rows)), list(map(int, r.dominance.cols))],
+            "pareto": self._pareto_json(),
+        }
+        if self.provenance:
+            out["provenance"] = dict(self.provenance)
+        return out
 
-        def label(player: int, index: int) -> str:
-            return (rows, cols)[player][index]
+    def to_frame(self) -> pd.DataFrame:
+        """The equilibria as a tidy table: a row per equilibrium, player and action played
+        with positive probability (``equilibrium`` counts from 1), with the probability, the
+        player's payoff and the equilibrium's outcome, numbers as numbers."""
+        import pandas as pd
 
-        equilibria = []
-        for e in r.equilibria:
+        rows: list[dict[str, Any]] = []
+        names = self.game.player_names
+        for k, e in enumerate(self.equilibria, start=1):
+            for p in (0, 1):
+                s = e.strategies[p]
+                for a in np.flatnonzero(s > 0):
+                    rows.append({"equilibrium": k, "player": names[p], "action": int(a),
+                                 "label": self.game.actions[p][a],
+                                 "probability": float(s[a]), "payoff": e.payoffs[p],
+                                 "outcome": e.outcome})
+        columns = ["equilibrium", "player", "action", "label", "probability", "payoff",
+                   "outcome"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def _solver_json(self) -> dict[str, Any]:
+        """How the game was solved: method, tolerance, arithmetic, grid."""
+        r = self.result
+        return {
+            "method": r.method,
+            "tol": r.tol,
+            "exact": bool(r.exact),
+            "payoffs": self.payoff_arithmetic,
+            "grid": None if (grid := self.grid()) is None else list(grid),
+            "rounded_because": self.rounded_because or None,
+        }
+
+    def _equilibria_json(self) -> list[dict[str, Any]]:
+        """Every verified equilibrium with its support, outcome and regret (and its exact
+        strategies when the exact engine had the payoffs as written)."""
+        g = self.game
+        out = []
+        for e in self.result.equilibria:
             x, y = e.strategies
-            equilibria.append(
-                {
-                    "strategies": [_floats(x), _floats(y)],
-                    "payoffs": [float(e.payoffs[0]), float(e.payoffs[1])],
-                    "support": [list(map(int, e.support[0])), list(map(int, e.support[1]))],
-                    "pure": bool(e.pure),
-                    "outcome": self.outcome(x, y),
-                    "outcome_probabilities": g.outcome_probabilities(x, y),
-                    "regret": [float(e.regret[0]), float(e.regret[1])],
-                }
-            )
+            out.append({
+                "strategies": [_floats(x), _floats(y)],
+                "payoffs": [float(e.payoffs[0]), float(e.payoffs[1])],
+                "support": [list(map(int, e.support[0])), list(map(int, e.support[1]))],
+                "pure": bool(e.pure),
+                "outcome": self.outcome(x, y),
+                "outcome_probabilities": g.outcome_probabilities(x, y),
+                "regret": [float(e.regret[0]), float(e.regret[1])],
+            })
             if self.exact and e.exact_strategies is not None and e.exact_payoffs is not None:
-                equilibria[-1]["exact"] = {
+                out[-1]["exact"] = {
                     "strategies": [[str(p) for p in s] for s in e.exact_strategies],
                     "payoffs": [str(p) for p in e.exact_payoffs],
                 }
-        dominance = [
+        return out
+
+    def _dominance_json(self) -> list[dict[str, Any]]:
+        """The steps of iterated dominance, each with what dominated the action."""
+        g = self.game
+
+        def label(player: int, index: int) -> str:
+            return g.actions[player][index]
+
+        return [
             {
                 "step": k + 1,
-                "player": names[s.player],
+                "player": g.player_names[s.player],
                 "action": int(s.action),
                 "label": label(s.player, s.action),
                 "kind": s.kind,
@@ -120,49 +192,21 @@ class Analysis:
                 ],
                 "margin": float(s.margin),
             }
-            for k, s in enumerate(r.dominance.steps)
+            for k, s in enumerate(self.result.dominance.steps)
         ]
-        pareto = [
+
+    def _pareto_json(self) -> list[dict[str, Any]]:
+        """The Pareto-optimal pure profiles with their payoffs and outcomes."""
+        rows, cols = self.game.actions
+        return [
             {
                 "profile": [int(i), int(j)],
                 "actions": [rows[i], cols[j]],
                 "payoffs": [float(self.A[i, j]), float(self.B[i, j])],
-                "outcome": g.outcome_of(i, j),
+                "outcome": self.game.outcome_of(i, j),
             }
-            for i, j in r.pareto
+            for i, j in self.result.pareto
         ]
-        return {
-            "file": str(g.path),
-            "title": g.title,
-            "sha256": g.sha256,
-            "scenario": self.scenario,
-            "parameters": {k: float(v) for k, v in self.parameters.items()},
-            "overrides": {k: float(v) for k, v in self.overrides.items()},
-            "players": list(names),
-            "actions": [list(rows), list(cols)],
-            "payoffs": {"row": self.A.tolist(), "col": self.B.tolist()},
-            "degenerate": (None if r.degeneracy_reason.startswith("not examined")
-                           else bool(r.degenerate)),
-            "degeneracy_reason": r.degeneracy_reason,
-            "solver": {
-                "method": r.method,
-                "tol": r.tol,
-                "exact": bool(r.exact),
-                "payoffs": self.payoff_arithmetic,
-                "grid": None if (grid := self.grid()) is None else list(grid),
-                "rounded_because": self.rounded_because or None,
-            },
-            "complete": bool(r.complete),
-            "guarantee": r.guarantee,
-            "structure": self._structure_json(),
-            "equilibria": equilibria,
-            "components": [list(map(int, c)) for c in r.components],
-            "pure_equilibria": [[int(i), int(j)] for i, j in r.pure],
-            "dominance": dominance,
-            "surviving": [list(map(int, r.dominance.rows)), list(map(int, r.dominance.cols))],
-            "pareto": pareto,
-        }
-
 
     def _structure_json(self) -> dict[str, Any] | None:
         """What made the game small: chip levels removed, the parts of a separable game."""

@@ -3,7 +3,9 @@
 Each function takes the game first, then a :class:`~model.setting.Setting` (the scenario, the
 parameter values set on top of it, the solvers' tolerance; ``None`` is the file's baseline), then
 its own options, keyword-only. Each returns the frozen result of the module that does the work,
-with ``.to_json()`` (and a table as a pandas DataFrame where the result is tabular).
+with ``.to_json()``, ``.to_frame()`` (a tidy pandas DataFrame, numbers as numbers) where the
+result is tabular, and ``.provenance``: the method, the setting, the payoff file and its SHA-256,
+and the version of leverage (:func:`model.provenance.record`).
 
 Examples
 --------
@@ -15,14 +17,15 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from model.game import Game
+from model.provenance import merged, record
 from model.setting import Setting
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from model.analysis import Analysis
     from model.dynamics.policy import Force
@@ -32,7 +35,22 @@ if TYPE_CHECKING:
     from model.negotiation.stackelberg import StackelbergResult
     from model.sensitivity.maps import OutcomeMap
     from model.sensitivity.montecarlo import RobustnessResult
+    from model.sensitivity.sweeps import SweepResult
     from model.sensitivity.tipping import TippingResult
+
+R = TypeVar("R")
+
+#: What each front-door function does, as its results' provenance names it.
+BARGAIN_METHOD = ("cooperative bargaining over the convex hull of the pure profiles: Nash, "
+                  "Kalai-Smorodinsky and egalitarian solutions")
+STACKELBERG_METHOD = ("commitment by the leader: pure by enumeration, mixed by one linear "
+                      "programme per follower reply")
+CREDIBILITY_METHOD = "the one-shot deviation test of the repeated game, punishment by reversion"
+SIMULATE_METHOD = "the stage game re-solved period by period, parameters moved by the dynamics"
+SWEEP_METHOD = "every equilibrium at every point of a grid"
+TIPPING_METHOD = "changes of the equilibria along one parameter, located by bisection"
+MAP_METHOD = "the outcome regions of a plane of two parameters, boundaries by bisection"
+ROBUSTNESS_METHOD = "Monte Carlo over the parameters' distributions"
 
 __all__ = ["analyse", "bargain", "credibility", "outcome_map", "robustness", "simulate",
            "stackelberg", "sweep", "tipping_points"]
@@ -44,6 +62,12 @@ def _setting(setting: Setting | None) -> Setting:
     if not isinstance(setting, Setting):
         raise TypeError(f"setting must be a model.Setting or None, got {type(setting).__name__}")
     return setting
+
+
+def _stamped(result: R, game: Game, setting: Setting, method: str, **extra: Any) -> R:
+    """``result`` with its provenance: what it records itself on top of the front door's."""
+    base = record(game, setting, method, **extra)
+    return dataclasses.replace(result, provenance=merged(result.provenance, base))  # type: ignore[type-var, attr-defined]
 
 
 def analyse(game: Game, setting: Setting | None = None, *, method: str | None = None,
@@ -86,8 +110,9 @@ def analyse(game: Game, setting: Setting | None = None, *, method: str | None = 
     from model.analysis import analyse as _analyse
 
     s = _setting(setting)
-    return _analyse(game, dict(s.params), s.scenario, tol=s.tol, method=method, exact=exact,
-                    timeout=timeout)
+    r = _analyse(game, dict(s.params), s.scenario, tol=s.tol, method=method, exact=exact,
+                 timeout=timeout)
+    return _stamped(r, game, s, r.result.method, guarantee=r.result.guarantee)
 
 
 def bargain(game: Game, setting: Setting | None = None, *,
@@ -123,7 +148,8 @@ def bargain(game: Game, setting: Setting | None = None, *,
     from model.negotiation.bargaining.pipeline import bargain as _bargain
 
     s = _setting(setting)
-    return _bargain(game, dict(s.params), s.scenario, options, **choices)
+    r = _bargain(game, dict(s.params), s.scenario, options, **choices)
+    return _stamped(r, game, s, BARGAIN_METHOD, disagreement=r.disagreement.description)
 
 
 def stackelberg(game: Game, setting: Setting | None = None, *, leader: str | int = 0,
@@ -150,7 +176,9 @@ def stackelberg(game: Game, setting: Setting | None = None, *, leader: str | int
     A, B = game.matrices(dict(s.params), s.scenario)
     side = game.player_index(leader, what="leader")
     sim = solve(A, B, tol=s.tol, chips=game.chip_layout)
-    return _stackelberg(A, B, side, tie_break=tie_break, tol=s.tol, simultaneous=sim)
+    r = _stackelberg(A, B, side, tie_break=tie_break, tol=s.tol, simultaneous=sim)
+    return _stamped(r, game, s, STACKELBERG_METHOD, leader=game.player_names[side],
+                    tie_break=r.tie_break)
 
 
 def credibility(game: Game, setting: Setting | None = None, *, deal: tuple[int, int],
@@ -177,8 +205,9 @@ def credibility(game: Game, setting: Setting | None = None, *, deal: tuple[int, 
     s = _setting(setting)
     A, B = game.matrices(dict(s.params), s.scenario)
     sim = solve(A, B, tol=s.tol, chips=game.chip_layout)
-    return _credibility(A, B, deal, punishment=punishment, discount=discount, length=length,
-                        cost=cost, tol=s.tol, simultaneous=sim)
+    r = _credibility(A, B, deal, punishment=punishment, discount=discount, length=length,
+                     cost=cost, tol=s.tol, simultaneous=sim)
+    return _stamped(r, game, s, CREDIBILITY_METHOD, deal=list(deal), punishment=r.punishment)
 
 
 def simulate(game: Game, setting: Setting | None = None, *, periods: int,
@@ -198,15 +227,23 @@ def simulate(game: Game, setting: Setting | None = None, *, periods: int,
     from model.dynamics.simulate import simulate as _simulate
 
     s = _setting(setting)
-    return _simulate(game, periods, scenario=s.scenario, params=dict(s.params),
-                     selection=selection or DEFAULT_SELECTION, policy=policy, discount=discount,
-                     tol=s.tol)
+    r = _simulate(game, periods, scenario=s.scenario, params=dict(s.params),
+                  selection=selection or DEFAULT_SELECTION, policy=policy, discount=discount,
+                  tol=s.tol)
+    return _stamped(r, game, s, SIMULATE_METHOD, selection=r.selection, periods=periods)
 
 
 def sweep(game: Game, setting: Setting | None = None, *, vary: Mapping[str, Any],
-          **options: Any) -> pd.DataFrame:
-    """Every equilibrium at every point of a grid, a row per point (what ``leverage sweep``
-    writes). ``vary`` maps a parameter to ``(low, high, n)``.
+          **options: Any) -> SweepResult:
+    """Every equilibrium at every point of a grid (what ``leverage sweep`` writes). ``vary``
+    maps a parameter to ``(low, high, n)`` or to increasing values; the options of
+    :func:`model.sensitivity.sweep` apply (``workers``, ``allow_outside``...).
+
+    Returns
+    -------
+    SweepResult
+        ``.to_frame()``: a row per point, equilibrium, player and action played;
+        ``.wide()``: a row per point, as ``leverage sweep`` writes it.
 
     Examples
     --------
@@ -214,13 +251,16 @@ def sweep(game: Game, setting: Setting | None = None, *, vary: Mapping[str, Any]
     >>> game = model.load("payoffs/textbook/hawk_dove.yaml")
     >>> name = next(iter(game.parameters))
     >>> p = game.parameters[name]
-    >>> len(model.sweep(game, vary={name: (p.low, p.high, 3)}, workers=1))
-    3
+    >>> r = model.sweep(game, vary={name: (p.low, p.high, 3)}, workers=1)
+    >>> len(r), sorted(r.to_frame()["player"].unique())
+    (3, ['Column', 'Row'])
     """
-    from model.sensitivity.sweeps import sweep as _sweep
+    from model.sensitivity.sweeps import sweep_result
 
     s = _setting(setting)
-    return _sweep(game, vary, scenario=s.scenario, params=dict(s.params), tol=s.tol, **options)
+    r = sweep_result(game, vary, scenario=s.scenario, params=dict(s.params), tol=s.tol,
+                     **options)
+    return _stamped(r, game, s, SWEEP_METHOD)
 
 
 def tipping_points(game: Game, setting: Setting | None = None, *, parameter: str,
@@ -240,18 +280,54 @@ def tipping_points(game: Game, setting: Setting | None = None, *, parameter: str
     from model.sensitivity.tipping import tipping_points as _tipping
 
     s = _setting(setting)
-    return _tipping(game, parameter, low, high, scenario=s.scenario, params=dict(s.params),
-                    solver_tol=s.tol, **options)
+    r = _tipping(game, parameter, low, high, scenario=s.scenario, params=dict(s.params),
+                 solver_tol=s.tol, **options)
+    return _stamped(r, game, s, TIPPING_METHOD)
 
 
 def outcome_map(game: Game, setting: Setting | None = None, *, x: Any, y: Any,
-                **options: Any) -> OutcomeMap:
+                n: int = 41, **options: Any) -> OutcomeMap:
     """Which outcomes are equilibria over a plane of two parameters, with the tipping curves
-    between regions (what ``leverage map`` draws)."""
+    between regions (what ``leverage map`` draws).
+
+    Parameters
+    ----------
+    game, setting
+        As in :func:`analyse`.
+    x, y : str or tuple
+        A parameter's name (its plausible range, ``n`` points), ``(name, low, high)``,
+        ``(name, low, high, n)``, or ``"NAME=LO:HI:N"`` as on the command line.
+    n : int
+        Points along an axis given without its own.
+
+    Examples
+    --------
+    >>> import model
+    >>> game = model.load("payoffs/textbook/hawk_dove.yaml")
+    >>> m = model.outcome_map(game, x="V", y="C", n=5, workers=1)
+    >>> m.to_frame().shape[0]
+    25
+    """
     from model.sensitivity.maps import outcome_map as _map
 
     s = _setting(setting)
-    return _map(game, x, y, scenario=s.scenario, params=dict(s.params), tol=s.tol, **options)
+    r = _map(game, _map_axis(game, x, n), _map_axis(game, y, n), scenario=s.scenario,
+             params=dict(s.params), tol=s.tol, **options)
+    return _stamped(r, game, s, MAP_METHOD)
+
+
+def _map_axis(game: Game, spec: Any, n: int) -> Any:
+    """An axis of the map from a name, a tuple or the command line's text (left as it is)."""
+    from model.sensitivity.grid import check_parameter, make_axis
+
+    if isinstance(spec, str) and "=" not in spec:
+        check_parameter(game, spec, spec)
+        info = game.parameters[spec]
+        return make_axis(game, spec, info.low, info.high, n)
+    if isinstance(spec, tuple):
+        name, low, high, *rest = spec
+        return make_axis(game, name, float(low), float(high), int(rest[0]) if rest else n)
+    return spec
 
 
 def robustness(game: Game, setting: Setting | None = None, *, samples: int, seed: int,
@@ -271,5 +347,6 @@ def robustness(game: Game, setting: Setting | None = None, *, samples: int, seed
     from model.sensitivity.montecarlo import robustness as _robustness
 
     s = _setting(setting)
-    return _robustness(game, samples, seed, scenario=s.scenario, params=dict(s.params),
-                       tol=s.tol, **options)
+    r = _robustness(game, samples, seed, scenario=s.scenario, params=dict(s.params),
+                    tol=s.tol, **options)
+    return _stamped(r, game, s, ROBUSTNESS_METHOD)

@@ -3,12 +3,13 @@ a long run holds a lock on its outputs so that a second run on the same files is
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import math
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -222,3 +223,33 @@ def dumps_json(obj: Any, *, indent: int | None = None, sort_keys: bool = False) 
     else:
         clean = _flagged(obj)
     return json.dumps(clean, indent=indent, sort_keys=sort_keys, allow_nan=False)
+
+
+def plain(obj: Any, *, skip: frozenset[str] = frozenset()) -> Any:
+    """``obj`` made of JSON's kinds only: a dataclass becomes an object of its fields (less
+    those named in ``skip``), arrays and tuples lists, NumPy numbers Python ones, fractions
+    and other values their text; infinite numbers stay (:func:`dumps_json` writes them as
+    null and says where).
+
+    >>> from fractions import Fraction
+    >>> plain({"p": np.array([0.5, 0.5]), "q": (Fraction(1, 3),), "n": np.int64(2)})
+    {'p': [0.5, 0.5], 'q': ['1/3'], 'n': 2}
+    """
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: plain(getattr(obj, f.name), skip=skip)
+                for f in dataclasses.fields(obj) if f.name not in skip}
+    if isinstance(obj, Mapping):
+        return {str(k): plain(v, skip=skip) for k, v in obj.items()}
+    if isinstance(obj, np.ndarray):
+        return plain(obj.tolist(), skip=skip)
+    if isinstance(obj, (list, tuple)):
+        return [plain(v, skip=skip) for v in obj]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return float(obj)
+    if obj is None or isinstance(obj, str):
+        return obj
+    return str(obj)

@@ -123,7 +123,8 @@ def test_only_the_command_line_asks_for_pictures() -> None:
 STAGES: list[tuple[str, ...]] = [
     ("model._version", "model.errors", "model.lifeline", "model.limits", "model.io", "model.text"),
     ("model.solvers", "model.payoffs"),
-    ("model.game", "model._assemble", "model.setting", "model.rules", "model.load", "model.nfg"),
+    ("model.game", "model._assemble", "model.setting", "model.provenance", "model.rules",
+     "model.load", "model.nfg"),
     ("model.analysis", "model.negotiation"),
     ("model.dynamics", "model.sensitivity"),
     ("model.episodes", "model.api"),

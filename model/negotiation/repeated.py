@@ -54,12 +54,14 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from model.errors import UsageError, did_you_mean, known
 from model.game import Game
+from model.io import plain
 from model.negotiation.credible_profiles import ProfilesCredibility, credibility_profiles
 from model.negotiation.punishment import (
     INF,
@@ -78,6 +80,9 @@ from model.payoffs.formula import FormulaError, parse
 from model.solvers._common import FloatArray, check_game, scale
 from model.solvers.equilibria import solve
 from model.solvers.results import SolveResult
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "Credibility",
@@ -145,10 +150,34 @@ class Credibility:
     sides: tuple[SideCredibility, SideCredibility]
     simultaneous: SolveResult
     notes: tuple[str, ...] = field(default=())
+    #: Where the result comes from (:func:`model.provenance.record`; filled by the front door).
+    provenance: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def threshold(self) -> float:
         return max(s.threshold for s in self.sides)
+
+    def to_json(self) -> dict[str, Any]:
+        """The deal's credibility as JSON: each side's temptation, punishment and the
+        discount factor above which the deal holds."""
+        out: dict[str, Any] = plain(self, skip=frozenset({"simultaneous", "provenance"}))
+        out["threshold"] = self.threshold
+        out["holds"] = self.holds
+        if self.provenance:
+            out["provenance"] = dict(self.provenance)
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """A row per side: its deal payoff, best deviation and gain, punishment payoff, and
+        the discount factor it needs."""
+        import pandas as pd
+
+        rows = [{"player": s.player, "deal_payoff": s.deal_payoff, "deviation": s.deviation,
+                 "deviation_payoff": s.deviation_payoff, "gain": s.gain,
+                 "punishment": s.punishment.kind,
+                 "punishment_payoff": s.punishment.deviator_payoff,
+                 "threshold": s.threshold, "holds": s.holds} for s in self.sides]
+        return pd.DataFrame(rows)
 
     @property
     def holds(self) -> bool | None:

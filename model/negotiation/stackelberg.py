@@ -30,11 +30,14 @@ simultaneous game). :func:`stackelberg` reports whether the value is attained.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from model.io import plain
 from model.negotiation.commitment_lp import (
     _PAIRWISE_COMPONENT,
     FULL_LP_CELLS,
@@ -99,6 +102,18 @@ class StackelbergResult:
     nash: tuple[NashPoint, ...]
     nash_best: NashPoint
     nash_worst: NashPoint
+    #: Where the result comes from (:func:`model.provenance.record`; filled by the front door).
+    provenance: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The leadership game as JSON: the leader, both commitments, the simultaneous game's
+        equilibria (best and worst for the leader) and the value of moving first."""
+        out: dict[str, Any] = plain(self, skip=frozenset({"simultaneous", "provenance"}))
+        out["value_pure"] = list(self.value_pure)
+        out["value_mixed"] = list(self.value_mixed)
+        if self.provenance:
+            out["provenance"] = dict(self.provenance)
+        return out
 
     @property
     def follower(self) -> int:

@@ -45,6 +45,7 @@ import pandas as pd
 
 from model.errors import UsageError
 from model.game import Game
+from model.io import plain
 from model.sensitivity import budget, table
 from model.sensitivity.curves import (
     Crossing,
@@ -133,6 +134,27 @@ class OutcomeMap:
         for k, o in enumerate(self.outcomes):
             cols[outcome_column(o)] = (bits >> k & 1).astype(bool)
         return pd.DataFrame(cols)
+
+    def to_frame(self) -> pd.DataFrame:
+        """A row per grid point (:meth:`frame`); the curves are :meth:`curve_frame`."""
+        return self.frame()
+
+    def to_json(self) -> dict[str, Any]:
+        """The map as JSON: the axes, the outcomes, the share of each outcome set, the grid's
+        points, the curves and the provenance."""
+        return plain({
+            "file": self.file, "title": self.title, "scenario": self.scenario,
+            "set": dict(self.fixed),
+            "x": {"name": self.x.name, "values": self.x.values},
+            "y": {"name": self.y.name, "values": self.y.values},
+            "point": list(self.point), "outcomes": list(self.outcomes),
+            "shares": [{"outcomes": self.labels.get(b, str(b)), "share": s}
+                       for b, s in self.shares().items()],
+            "points": self.frame().to_dict(orient="records"),
+            "curves": self.curve_frame().to_dict(orient="records"),
+            "resolution": list(self.resolution), "solves": self.solves,
+            "provenance": dict(self.provenance),
+        })
 
     def curve_frame(self) -> pd.DataFrame:
         """The tipping curves' points: curve number, the two regions, x, y and whether the

@@ -206,6 +206,17 @@ class RobustnessResult:
         df.attrs["provenance"] = dict(self.provenance)
         return df
 
+    def to_frame(self) -> pd.DataFrame:
+        """The samples' equilibria as a tidy table: a row per sample, equilibrium, player and
+        action played (:func:`.table.tidy_frame`, with ``sample`` for ``point``)."""
+        from model.sensitivity.table import tidy_frame
+
+        assert self.solutions is not None
+        df = tidy_frame(self.game, self.source.points(0, self.samples), self.solutions)
+        df = df.rename(columns={"point": "sample"})
+        df.attrs["provenance"] = dict(self.provenance)
+        return df
+
     def to_json(self) -> dict[str, Any]:
         """A JSON-able summary with a fixed layout."""
         return {

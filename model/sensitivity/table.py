@@ -169,6 +169,43 @@ def frame(game: Game, points: Mapping[str, np.ndarray], sol: PointSolutions,
     return df
 
 
+def tidy_frame(game: Game, points: Mapping[str, np.ndarray], sol: PointSolutions) -> pd.DataFrame:
+    """The equilibria of a batch of points as a tidy table: a row per point, equilibrium,
+    player and action played with positive probability, numbers as numbers. ``point``
+    numbers the points from 0 and ``equilibrium`` a point's equilibria from 1; the
+    parameters' values, the probability, the player's payoff, the equilibrium's outcome and
+    how the point was solved come with each row. A point with no equilibrium listed has no
+    row (``n_equilibria`` of :func:`frame` says so)."""
+    starts = np.concatenate([[0], np.cumsum(sol.counts)[:-1]]).astype(np.int64)
+    E = len(sol.owner)
+    rank = np.arange(E) - starts[sol.owner] if E else np.zeros(0, np.int64)
+    names = game.player_names
+    out_names = np.array(outcome_names(game), dtype=object)[outcome_codes(game, sol)]
+    methods = np.array(METHODS, dtype=object)[np.asarray(sol.method, dtype=np.int64)]
+    parts = []
+    for p, S in ((0, sol.xs), (1, sol.ys)):
+        e, a = np.nonzero(S > 0)
+        k = sol.owner[e]
+        cols: dict[str, Any] = {"point": k.astype(np.int64)}
+        cols.update({n: np.asarray(v, dtype=float)[k] for n, v in points.items()})
+        cols.update({
+            "equilibrium": rank[e] + 1, "player": np.full(len(e), names[p], dtype=object),
+            "action": a.astype(np.int64),
+            "label": np.array(game.actions[p], dtype=object)[a] if len(a) else a.astype(object),
+            "probability": S[e, a].astype(float), "payoff": sol.payoffs[e, p].astype(float),
+            "outcome": out_names[e], "complete": np.asarray(sol.complete, dtype=bool)[k],
+            "continuum": np.asarray(sol.continuum, dtype=bool)[k], "method": methods[k],
+            "_player": np.full(len(e), p), "_eq": e})
+        parts.append(pd.DataFrame(cols))
+    df = pd.concat(parts, ignore_index=True)
+    df = df.sort_values(["_eq", "_player", "action"], kind="stable").drop(columns=["_eq",
+                                                                                 "_player"])
+    df = df.reset_index(drop=True)
+    for c in ("player", "label", "outcome", "method"):
+        df[c] = df[c].astype("string")
+    return df
+
+
 def check_output(path: str | Path) -> Path:
     p = Path(path)
     if p.suffix.lower() not in FORMATS:

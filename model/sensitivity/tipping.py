@@ -123,15 +123,19 @@ class TippingResult:
 
         return pd.DataFrame({
             "parameter": [self.parameter] * len(self.tipping_points),
-            "value": [t.value for t in self.tipping_points],
-            "low": [t.low for t in self.tipping_points],
-            "high": [t.high for t in self.tipping_points],
+            "value": np.array([t.value for t in self.tipping_points], dtype=float),
+            "low": np.array([t.low for t in self.tipping_points], dtype=float),
+            "high": np.array([t.high for t in self.tipping_points], dtype=float),
             "before": [outcomes(t.before) for t in self.tipping_points],
             "after": [outcomes(t.after) for t in self.tipping_points],
-            "n_before": [len(t.before) for t in self.tipping_points],
-            "n_after": [len(t.after) for t in self.tipping_points],
+            "n_before": np.array([len(t.before) for t in self.tipping_points], dtype=np.int64),
+            "n_after": np.array([len(t.after) for t in self.tipping_points], dtype=np.int64),
             "sentence": [t.sentence for t in self.tipping_points],
         })
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tipping points as a table, a row each (:meth:`frame`)."""
+        return self.frame()
 
     def grid_solves(self) -> int:
         """Points an even grid needs to locate changes as finely."""

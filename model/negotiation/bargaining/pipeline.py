@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,6 +28,7 @@ from model.negotiation.bargaining.disagreement import (
 )
 from model.negotiation.bargaining.feasible import FeasibleSet, feasible_set
 from model.negotiation.bargaining.rubinstein import check_discount, rubinstein
+from model.negotiation.bargaining.serial import bargain_frame, bargain_json
 from model.negotiation.bargaining.solutions import (
     Point,
     egalitarian_solution,
@@ -39,7 +40,9 @@ from model.negotiation.bargaining.solutions import (
 from model.negotiation.bargaining.threats import variable_threats
 from model.payoffs.formula import Formula, FormulaError, parse
 from model.solvers.equilibria import solve
-from model.text import codes
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "DEFAULT_DISCOUNT",
@@ -122,6 +125,8 @@ class Bargain:
     discounts: tuple[float, float]
     first: int
     solutions: tuple[Solution, ...]
+    #: Where the result comes from (:func:`model.provenance.record`; filled by the front door).
+    provenance: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def solution(self, key: str) -> Solution:
         for s in self.solutions:
@@ -131,8 +136,16 @@ class Bargain:
 
     def to_json(self) -> dict[str, Any]:
         """The bargain as one JSON object: the feasible set, the disagreement point and every
-        solution with its deal (``leverage bargain --json`` adds the parameters' leverage)."""
-        return _bargain_json(self)
+        solution with its deal (``leverage bargain --json`` adds the parameters' leverage),
+        and ``provenance`` when the front door made the result."""
+        out = bargain_json(self)
+        if self.provenance:
+            out["provenance"] = dict(self.provenance)
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """The solutions as a tidy table: a row per solution and player (payoff, gain)."""
+        return bargain_frame(self)
 
 
 # ---------------------------------------------------------------------------------- inputs
@@ -413,88 +426,3 @@ def bargain(game: Game, params: Mapping[str, float] | None = None,
                    tuple(sols))
 
 
-# ---------------------------------------------------------------------------------- JSON
-def _term_json(t: LotteryTerm, rcode: list[str], ccode: list[str]) -> dict[str, Any]:
-    i, j = t.profile
-    return {
-        "probability": t.probability,
-        "profile": [i, j],
-        "codes": [rcode[i], ccode[j]],
-        "actions": list(t.actions),
-        "outcome": t.outcome,
-        "payoffs": list(t.payoffs),
-        "same_payoffs": [list(p) for p in t.also],
-    }
-
-
-def _strategy_json(p: np.ndarray, labels: Sequence[str]) -> list[dict[str, Any]]:
-    return [{"action": int(k), "label": labels[int(k)], "probability": float(p[k])}
-            for k in np.flatnonzero(p > 1e-12)]
-
-
-def _bargain_json(b: Bargain) -> dict[str, Any]:
-    """The bargain as one JSON object (without the leverage of parameters)."""
-    g = b.game
-    rows, cols = g.actions
-    m, n = g.shape
-    rcode, ccode = codes("R", m), codes("C", n)
-    fs = b.feasible
-    d = b.disagreement
-    dis: dict[str, Any] = {
-        "kind": d.kind,
-        "spec": d.spec,
-        "payoffs": list(d.payoffs),
-        "description": d.description,
-        "rule": d.rule,
-        "equilibrium": d.equilibrium,
-        "outcome": d.outcome,
-        "profile": list(d.profile) if d.profile is not None else None,
-    }
-    if d.kind == "equilibrium":
-        dis["complete"] = d.complete
-        dis["chosen_among"] = d.coverage
-    if d.strategies is not None:
-        dis["strategies"] = [_strategy_json(d.strategies[0], rows),
-                             _strategy_json(d.strategies[1], cols)]
-    solutions = []
-    for s in b.solutions:
-        entry: dict[str, Any] = {
-            "key": s.key,
-            "name": s.name,
-            "payoffs": list(s.payoffs),
-            "gains": list(s.gains),
-            "deal": [_term_json(t, rcode, ccode) for t in s.deal],
-        }
-        detail = dict(s.detail)
-        if s.key == "threats":
-            x, y = (np.asarray(p) for p in detail.pop("strategies"))
-            detail["threats"] = [_strategy_json(x, rows), _strategy_json(y, cols)]
-        entry.update(detail)
-        solutions.append(entry)
-    out: dict[str, Any] = {
-        "file": str(g.path),
-        "title": g.title,
-        "sha256": g.sha256,
-        "scenario": b.scenario,
-        "parameters": {k: float(v) for k, v in b.parameters.items()},
-        "overrides": {k: float(v) for k, v in b.overrides.items()},
-        "players": list(g.player_names),
-        "actions": [list(rows), list(cols)],
-        "feasible": {
-            "deals": list(fs.deals) if fs.deals is not None else None,
-            "profiles": len(fs.profiles),
-            "hull": [list(v.payoffs) for v in fs.hull],
-            "frontier": [
-                {"payoffs": list(v.payoffs),
-                 "profiles": [{"profile": [i, j], "codes": [rcode[i], ccode[j]],
-                               "actions": [rows[i], cols[j]], "outcome": g.outcome_of(i, j)}
-                              for i, j in v.profiles]}
-                for v in fs.frontier.vertices
-            ],
-        },
-        "disagreement": dis,
-        "power": {g.player_names[0]: b.power, g.player_names[1]: 1 - b.power},
-        "solutions": solutions,
-        "leverage": [],
-    }
-    return out
