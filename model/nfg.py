@@ -238,17 +238,8 @@ class _Reader:
         return int(value), tok
 
 
-def read_nfg_text(text: str, file: str = "<nfg>") -> NfgGame:
-    """Parse a two-player .nfg file. Raises PayoffFileError with the line and column."""
-    r = _Reader(text, file)
-    head = r.next("word", "'NFG'")
-    if head.text != "NFG":
-        r.fail_at(head, "not a Gambit strategic-form file: it must start with 'NFG'")
-    version = r.next("num", "the version 1")
-    if version.text != "1":
-        r.fail_at(version, f"unsupported .nfg version {_show(version.text)}")
-    r.next("word", "'R' or 'D'")
-    title = r.string("the title")
+def _read_players(r: _Reader) -> list[str]:
+    """The braced list of player names, which must hold exactly two."""
     brace = r.brace("{")
     players: list[str] = []
     while not r.at("}"):
@@ -260,6 +251,11 @@ def read_nfg_text(text: str, file: str = "<nfg>") -> NfgGame:
     if len(players) != 2:
         r.fail(brace.line, brace.col, f"only two-player games are supported; this one has "
                f"{len(players)} player{'' if len(players) == 1 else 's'}")
+    return players
+
+
+def _read_strategies(r: _Reader, players: list[str]) -> list[list[str]]:
+    """Each player's strategy names (or counts, numbered from 1), their sizes checked."""
     names_brace = r.brace("{")
     names: list[list[str]] = []
     if r.at("{"):
@@ -288,39 +284,74 @@ def read_nfg_text(text: str, file: str = "<nfg>") -> NfgGame:
     if m * n > MAX_PROFILES:
         r.fail(names_brace.line, names_brace.col, f"the game has {m:,} x {n:,} = {m * n:,} "
                f"profiles: at most {MAX_PROFILES:,} profiles")
+    return names
+
+
+def _read_header(r: _Reader) -> tuple[str, list[str], list[list[str]]]:
+    """The prologue: 'NFG 1 R', the title, the players, their strategies and the comment."""
+    head = r.next("word", "'NFG'")
+    if head.text != "NFG":
+        r.fail_at(head, "not a Gambit strategic-form file: it must start with 'NFG'")
+    version = r.next("num", "the version 1")
+    if version.text != "1":
+        r.fail_at(version, f"unsupported .nfg version {_show(version.text)}")
+    r.next("word", "'R' or 'D'")
+    title = r.string("the title")
+    players = _read_players(r)
+    names = _read_strategies(r, players)
     comment = r.peek()
     if comment is not None and comment.kind == "str":
         r.next()
+    return title, players, names
+
+
+def _read_outcome_body(r: _Reader, A: list[list[Fraction]], B: list[list[Fraction]], m: int,
+                       n: int) -> None:
+    """The outcome form: the outcomes, then one outcome number per profile, into A and B."""
+    r.brace("{")
+    outcomes: list[tuple[Fraction, Fraction]] = []
+    while not r.at("}"):
+        tok = r.brace("{")
+        if len(outcomes) == NFG_MAX_OUTCOMES:
+            r.fail_at(tok, f"more than {NFG_MAX_OUTCOMES:,} outcomes: at most "
+                      f"{NFG_MAX_OUTCOMES:,} outcomes")
+        r.string("an outcome name")
+        pays = (r.number("a payoff"), r.number("a payoff"))
+        r.brace("}")
+        outcomes.append(pays)
+    r.brace("}")
+    for k in range(m * n):
+        tok = r.next("num", f"the outcome of profile {k + 1} of {m * n}")
+        digits = tok.text.lstrip("+")
+        if not digits.isdigit() or len(digits) > 12 or int(digits) > len(outcomes):
+            r.fail_at(tok, f"outcome number {_show(tok.text)} is not between 0 and "
+                      f"{len(outcomes)}")
+        idx = int(digits)
+        if idx:
+            A[k % m][k // m], B[k % m][k // m] = outcomes[idx - 1]
+
+
+def _read_payoff_body(r: _Reader, A: list[list[Fraction]], B: list[list[Fraction]], m: int,
+                      n: int) -> None:
+    """The payoff form: both players' payoffs, profile by profile, into A and B."""
+    for k in range(m * n):
+        what = f"the payoffs of profile {k + 1} of {m * n}"
+        A[k % m][k // m] = r.number(what)
+        B[k % m][k // m] = r.number(what)
+
+
+def read_nfg_text(text: str, file: str = "<nfg>") -> NfgGame:
+    """Parse a two-player .nfg file. Raises PayoffFileError with the line and column."""
+    r = _Reader(text, file)
+    title, players, names = _read_header(r)
+    m, n = len(names[0]), len(names[1])
     zero = Fraction(0)
     A = [[zero] * n for _ in range(m)]
     B = [[zero] * n for _ in range(m)]
     if r.at("{"):
-        r.brace("{")
-        outcomes: list[tuple[Fraction, Fraction]] = []
-        while not r.at("}"):
-            tok = r.brace("{")
-            if len(outcomes) == NFG_MAX_OUTCOMES:
-                r.fail_at(tok, f"more than {NFG_MAX_OUTCOMES:,} outcomes: at most "
-                          f"{NFG_MAX_OUTCOMES:,} outcomes")
-            r.string("an outcome name")
-            pays = (r.number("a payoff"), r.number("a payoff"))
-            r.brace("}")
-            outcomes.append(pays)
-        r.brace("}")
-        for k in range(m * n):
-            tok = r.next("num", f"the outcome of profile {k + 1} of {m * n}")
-            digits = tok.text.lstrip("+")
-            if not digits.isdigit() or len(digits) > 12 or int(digits) > len(outcomes):
-                r.fail_at(tok, f"outcome number {_show(tok.text)} is not between 0 and "
-                          f"{len(outcomes)}")
-            idx = int(digits)
-            if idx:
-                A[k % m][k // m], B[k % m][k // m] = outcomes[idx - 1]
+        _read_outcome_body(r, A, B, m, n)
     else:
-        for k in range(m * n):
-            what = f"the payoffs of profile {k + 1} of {m * n}"
-            A[k % m][k // m] = r.number(what)
-            B[k % m][k // m] = r.number(what)
+        _read_payoff_body(r, A, B, m, n)
     extra = r.peek()
     if extra is not None:
         r.fail_at(extra, f"unexpected '{_show(extra.text)}' after the last payoff")
