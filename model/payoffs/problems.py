@@ -7,6 +7,7 @@ import copy
 import math
 import types
 import typing
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -188,6 +189,23 @@ def _distribution_problem(ctx: Context, path: PathKey, raw: Any) -> None:
 
 
 def _pydantic_problems(ctx: Context, exc: ValidationError) -> None:
+    """Record the problems of the shape check's errors, each once and in the file's words."""
+    errors = _other_than_distributions(ctx, exc)
+    missing, explained = _misspelt(errors)
+    seen: set[PathKey] = set()
+    for err in errors:
+        loc: PathKey = tuple(err["loc"])
+        on_key = False
+        if loc and loc[-1] == "[key]":  # a mapping key (not its value) is wrong
+            loc, on_key = loc[:-1], True
+        if loc in seen or loc in explained:
+            continue
+        seen.add(loc)
+        _shape_problem(ctx, err, loc, on_key, missing)
+
+
+def _other_than_distributions(ctx: Context, exc: ValidationError) -> list[Any]:
+    """Record one problem per bad ``distribution``; return the errors that are elsewhere."""
     errors = []
     reported: set[PathKey] = set()
     for err in exc.errors():
@@ -197,8 +215,14 @@ def _pydantic_problems(ctx: Context, exc: ValidationError) -> None:
         elif at[:3] not in reported:
             reported.add(at[:3])
             _distribution_problem(ctx, at[:3], _walk(ctx.doc.data, at[:3]))
-    # a misspelt key shows up twice: as unknown, and as the required key it should have been;
-    # report it once, as the unknown key with the required one suggested
+    return errors
+
+
+def _misspelt(errors: list[Any]) -> tuple[dict[PathKey, set[str]], set[PathKey]]:
+    """The required keys missing in each mapping, and those explained by a misspelt key.
+
+    A misspelt key shows up twice: as unknown, and as the required key it should have been; it
+    is reported once, as the unknown key with the required one suggested."""
     missing: dict[PathKey, set[str]] = {}
     for err in errors:
         if err["type"] == "missing":
@@ -210,76 +234,151 @@ def _pydantic_problems(ctx: Context, exc: ValidationError) -> None:
             near = closest(str(extra[-1]), missing.get(extra[:-1], ()))
             if near is not None:
                 explained.add((*extra[:-1], near))
+    return missing, explained
 
-    seen: set[PathKey] = set()
-    for err in errors:
-        loc: PathKey = tuple(err["loc"])
-        kind = err["type"]
-        on_key = False
-        if loc and loc[-1] == "[key]":  # a mapping key (not its value) is wrong
-            loc, on_key = loc[:-1], True
-        if loc in seen or loc in explained:
-            continue
-        seen.add(loc)
-        value = err.get("input")
+
+# kinds of error whose message goes on the mapping key, when it is the key that is wrong
+_ON_KEY = frozenset({"string_pattern_mismatch", "string_too_long"})
+
+
+def _shape_problem(
+    ctx: Context, err: Any, loc: PathKey, on_key: bool, missing: dict[PathKey, set[str]]
+) -> None:
+    """Record the problem of one shape error, at ``loc`` (or at its key, if ``on_key``)."""
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        _unknown_key(ctx, loc, missing)
+        return
+    if kind == "missing":
+        # point at the mapping that lacks the key
+        m = ctx.where(loc[:-1])
         last = loc[-1] if loc else ""
-        if kind == "extra_forbidden":
-            name = str(last)
-            model = _model_at(loc[:-1])
-            allowed = list(model.model_fields) if model else []
-            near = closest(name, allowed)
-            hint = f"; did you mean '{near}'?" if near else ""
-            if near is not None and near in missing.get(loc[:-1], ()):
-                hint = f"; did you mean '{near}' (which is required)?"
-            ctx.add(
-                loc,
-                f"unknown key '{name}'{hint}"
-                + (f" (allowed here: {', '.join(allowed)})" if allowed else ""),
-                key=True,
-            )
-        elif kind == "missing":
-            # point at the mapping that lacks the key
-            m = ctx.where(loc[:-1])
-            ctx.problems.append(
-                Problem(m.file, m.line, m.col, field_path(loc), f"required key '{last}' is missing")
-            )
-        elif kind in ("float_type", "float_parsing") and _too_large(value):
-            ctx.add(loc, "the number is too large (beyond about 1.8e308)")
-        elif kind == "list_type" and len(loc) == 3 and loc[0] == "matrices":
-            ctx.add(loc, f"expected a row (a list of entries), got {_kind(value)}")
-        elif kind == "list_type" and len(loc) == 2 and loc[0] == "matrices":
-            ctx.add(loc, f"expected a list of rows, got {_kind(value)}")
-        elif kind == "string_type" and isinstance(value, (bool, int, float)):
-            ctx.add(loc, f"expected text, got {_kind(value)}; put it in quotes to use it as text")
-        elif kind in _TYPE_WORDS:
-            ctx.add(loc, f"expected {_TYPE_WORDS[kind]}, got {_kind(value)}")
-        elif kind == "finite_number":
-            ctx.add(loc, f"must be a finite number, got {value}")
-        elif kind == "string_pattern_mismatch":
-            pattern = err.get("ctx", {}).get("pattern", "")
-            rule = _NAME_RULES.get(pattern, f"pattern {pattern}")
-            ctx.add(loc, f"'{value}' is not a valid name ({rule})", key=on_key)
-        elif kind == "too_short" and last == "levels":
-            n = len(value) if isinstance(value, list) else 0
-            ctx.add(loc, f"a chip needs at least two levels, found {n}")
-        elif kind == "too_short" and last == "chips":
-            ctx.add(loc, "a player needs at least one chip")
-        elif kind in ("too_short", "too_long") and last == "range":
-            n = len(value) if isinstance(value, list) else 0
-            ctx.add(loc, f"range must be [low, high]: two numbers, found {n}")
-        elif kind == "too_short" and last == "set":
-            ctx.add(loc, "a scenario must change at least one parameter")
-        elif kind == "too_short" and last == "rules":
-            ctx.add(loc, "a dynamics section needs at least one rule")
-        elif kind == "greater_than":
-            limit = err.get("ctx", {}).get("gt", 0)
-            ctx.add(loc, f"must be greater than {limit:g}, got {value}")
-        elif kind == "string_too_short":
-            ctx.add(loc, "must not be empty")
-        elif kind == "string_too_long":
-            ctx.add(loc, "is too long (at most 64 characters)", key=on_key)
-        else:
-            ctx.add(loc, err["msg"], key=on_key)
+        ctx.problems.append(
+            Problem(m.file, m.line, m.col, field_path(loc), f"required key '{last}' is missing")
+        )
+        return
+    word = _MESSAGES.get(kind)
+    message = word(err, loc, err.get("input")) if word is not None else None
+    if message is None:
+        ctx.add(loc, err["msg"], key=on_key)
+    else:
+        ctx.add(loc, message, key=on_key and kind in _ON_KEY)
+
+
+def _unknown_key(ctx: Context, loc: PathKey, missing: dict[PathKey, set[str]]) -> None:
+    """Record an unknown key, with the nearest allowed key (a missing required one first)."""
+    name = str(loc[-1] if loc else "")
+    model = _model_at(loc[:-1])
+    allowed = list(model.model_fields) if model else []
+    near = closest(name, allowed)
+    hint = f"; did you mean '{near}'?" if near else ""
+    if near is not None and near in missing.get(loc[:-1], ()):
+        hint = f"; did you mean '{near}' (which is required)?"
+    ctx.add(
+        loc,
+        f"unknown key '{name}'{hint}"
+        + (f" (allowed here: {', '.join(allowed)})" if allowed else ""),
+        key=True,
+    )
+
+
+# The message for one kind of shape error, from the error, its place and the value written;
+# None leaves pydantic's own message.
+def _type_message(err: Any, loc: PathKey, value: Any) -> str | None:
+    """A value of the wrong type: what was expected and what was given."""
+    return f"expected {_TYPE_WORDS[err['type']]}, got {_kind(value)}"
+
+
+def _number_message(err: Any, loc: PathKey, value: Any) -> str | None:
+    """A number expected: a whole number too large for a float is said so."""
+    if _too_large(value):
+        return "the number is too large (beyond about 1.8e308)"
+    return _type_message(err, loc, value)
+
+
+def _list_message(err: Any, loc: PathKey, value: Any) -> str | None:
+    """A list expected: for ``matrices``, a list of rows or a row."""
+    if len(loc) == 3 and loc[0] == "matrices":
+        return f"expected a row (a list of entries), got {_kind(value)}"
+    if len(loc) == 2 and loc[0] == "matrices":
+        return f"expected a list of rows, got {_kind(value)}"
+    return _type_message(err, loc, value)
+
+
+def _text_message(err: Any, loc: PathKey, value: Any) -> str | None:
+    """Text expected: a number or boolean given is told how to become text."""
+    if isinstance(value, (bool, int, float)):
+        return f"expected text, got {_kind(value)}; put it in quotes to use it as text"
+    return _type_message(err, loc, value)
+
+
+def _finite_message(err: Any, loc: PathKey, value: Any) -> str | None:
+    """A number that is infinite or not a number."""
+    return f"must be a finite number, got {value}"
+
+
+def _name_message(err: Any, loc: PathKey, value: Any) -> str | None:
+    """A name that does not follow the rule for its kind of name."""
+    pattern = err.get("ctx", {}).get("pattern", "")
+    rule = _NAME_RULES.get(pattern, f"pattern {pattern}")
+    return f"'{value}' is not a valid name ({rule})"
+
+
+def _too_short_message(err: Any, loc: PathKey, value: Any) -> str | None:
+    """Too few chip levels, chips, range ends, scenario changes or rules."""
+    last = loc[-1] if loc else ""
+    n = len(value) if isinstance(value, list) else 0
+    if last == "levels":
+        return f"a chip needs at least two levels, found {n}"
+    if last == "chips":
+        return "a player needs at least one chip"
+    if last == "range":
+        return f"range must be [low, high]: two numbers, found {n}"
+    if last == "set":
+        return "a scenario must change at least one parameter"
+    if last == "rules":
+        return "a dynamics section needs at least one rule"
+    return None
+
+
+def _too_long_message(err: Any, loc: PathKey, value: Any) -> str | None:
+    """A range of more than two numbers."""
+    if loc and loc[-1] == "range":
+        n = len(value) if isinstance(value, list) else 0
+        return f"range must be [low, high]: two numbers, found {n}"
+    return None
+
+
+def _greater_than_message(err: Any, loc: PathKey, value: Any) -> str | None:
+    """A number at or below its lower bound."""
+    limit = err.get("ctx", {}).get("gt", 0)
+    return f"must be greater than {limit:g}, got {value}"
+
+
+def _empty_message(err: Any, loc: PathKey, value: Any) -> str | None:
+    """Empty text."""
+    return "must not be empty"
+
+
+def _long_text_message(err: Any, loc: PathKey, value: Any) -> str | None:
+    """Text longer than a name may be."""
+    return "is too long (at most 64 characters)"
+
+
+_MESSAGES: dict[str, Callable[[Any, PathKey, Any], str | None]] = {
+    **{kind: _type_message for kind in _TYPE_WORDS},
+    "float_type": _number_message,
+    "float_parsing": _number_message,
+    "list_type": _list_message,
+    "string_type": _text_message,
+    "finite_number": _finite_message,
+    "string_pattern_mismatch": _name_message,
+    "too_short": _too_short_message,
+    "too_long": _too_long_message,
+    "greater_than": _greater_than_message,
+    "string_too_short": _empty_message,
+    "string_too_long": _long_text_message,
+}
 
 
 def validate_shape(ctx: Context, data: Any) -> S.GameSpec:
