@@ -32,8 +32,26 @@ class Checker:
 
     def run(self) -> list[list[Condition | None]] | None:
         """Check names, sources and ranges; return each player's ``exclude`` conditions."""
-        g, ctx = self.g, self.ctx
         self._stray_overrides()
+        self._players()
+        self._parameters()
+        self._scenarios()
+        if self.ctx.problems:
+            return None
+        excluded = [
+            [self.condition(c, ("players", pi, "exclude", k), only=pi)
+             for k, c in enumerate(player.exclude)]
+            for pi, player in enumerate(self.g.players)
+        ]
+        self._sizes()
+        if self.ctx.problems:
+            return None
+        return excluded
+
+    def _players(self) -> None:
+        """Players named apart, and their chips: names apart, levels listed once, the status
+        quo one of them."""
+        g, ctx = self.g, self.ctx
         names = [p.name for p in g.players]
         if names[0] == names[1]:
             ctx.add(("players", 1, "name"), f"both players are called '{names[0]}'")
@@ -55,8 +73,12 @@ class Checker:
                     ctx.add((*path, "status_quo"), f"'{chip.status_quo}' is not a level of "
                             f"'{cname}'{did_you_mean(chip.status_quo, chip.levels)} "
                             f"(levels: {', '.join(chip.levels)})")
+
+    def _parameters(self) -> None:
+        """Parameters: names free in formulas, sources cited, values inside their ranges."""
+        g, ctx = self.g, self.ctx
         for name, par in g.parameters.items():
-            path = ("parameters", name)
+            path: PathKey = ("parameters", name)
             if name in FUNCTIONS:
                 ctx.add(path, f"'{name}' is the name of a function in formulas; give the "
                         "parameter another name", key=True)
@@ -79,8 +101,12 @@ class Checker:
                 ctx.add((*path, "distribution"),
                         f"a log-uniform distribution needs a range above 0, got [{lo:g}, "
                         f"{hi:g}]; raise the low end, or use another distribution")
+
+    def _scenarios(self) -> None:
+        """Scenarios: sources cited, and known parameters set inside their ranges."""
+        g, ctx = self.g, self.ctx
         for name, sc in g.scenarios.items():
-            path = ("scenarios", name)
+            path: PathKey = ("scenarios", name)
             self._source(sc.source, (*path, "source"))
             for pname, v in sc.set.items():
                 if pname not in g.parameters:
@@ -93,25 +119,17 @@ class Checker:
                     ctx.add((*path, "set", pname),
                             f"{v:g} is outside the range of '{pname}' [{lo:g}, {hi:g}]; widen the "
                             "range if this value is plausible")
-        if ctx.problems:
-            return None
-        excluded = [
-            [self.condition(c, ("players", pi, "exclude", k), only=pi)
-             for k, c in enumerate(player.exclude)]
-            for pi, player in enumerate(g.players)
-        ]
-        # size before enumerating
-        for pi, player in enumerate(g.players):
+
+    def _sizes(self) -> None:
+        """Each player's chip combinations few enough to enumerate (counted before they are)."""
+        for pi, player in enumerate(self.g.players):
             count = 1
             for chip in player.chips.values():
                 count *= len(chip.levels)
             if count > MAX_ACTIONS * 64:
-                ctx.add(("players", pi, "chips"),
-                        f"{player.name} has {count} chip combinations: too large to enumerate "
-                        f"(at most {MAX_ACTIONS} actions per player)")
-        if ctx.problems:
-            return None
-        return excluded
+                self.ctx.add(("players", pi, "chips"),
+                             f"{player.name} has {count} chip combinations: too large to "
+                             f"enumerate (at most {MAX_ACTIONS} actions per player)")
 
     def _stray_overrides(self) -> None:
         """``override: true`` in a file that extends no other (an extending file's are used up
