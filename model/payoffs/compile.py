@@ -1,10 +1,10 @@
 """From a payoff file to a compiled game, with every mistake reported as FILE:LINE:COL: field.
 
-Stages: YAML with positions (``yamlsource``) -> ``extends`` resolved by merging (``extends``:
-where a base may be, and how players, chips, terms and the other named entries merge) -> shape
-checked by pydantic (``spec``) -> names, sources, ranges and formulas checked here -> compiled
-``Game`` -> payoffs checked finite at the baseline, every scenario and each parameter's range
-ends.
+Stages: YAML with positions (``source``) -> ``extends`` resolved by merging (``merge``: where a
+base may be; ``merge_rules``: how players, chips, terms and the other named entries merge) ->
+shape checked by pydantic (``spec``, ``problems``) -> names, sources, ranges, conditions and
+formulas checked (``checks``) -> compiled ``Game`` -> payoffs checked finite at the baseline,
+every scenario and each parameter's range ends.
 """
 
 from __future__ import annotations
