@@ -5,10 +5,8 @@ then turned into plain dicts, lists and scalars while recording the line and col
 and value. Duplicate keys, which PyYAML silently accepts, are refused, and so is every tag that is
 not plain data (``!!python/...``, ``!!binary``, ``!!set``, local ``!tags``...).
 
-Plain scalars are resolved with the YAML 1.2 core schema rather than PyYAML's YAML 1.1 one, so
-``yes``/``no``/``on``/``off`` stay text (a chip may well have levels ``[on, off]``), dates stay
-text, ``1e5`` is a number and ``010`` is ten. A payoff file has no boolean or date fields, so
-nothing valid is lost.
+Plain scalars are resolved with the YAML 1.2 core schema (``model.payoffs.core_schema``) rather
+than PyYAML's YAML 1.1 one, so ``yes``/``no``/``on``/``off`` and dates stay text.
 
 Limits keep hostile input cheap: only a regular file is read (a FIFO or a device is refused
 before it is opened, so nothing blocks), its size is checked before reading (at most 4 MiB), and
@@ -18,7 +16,6 @@ bounded.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +24,8 @@ from typing import Any
 import yaml
 
 from model.errors import PayoffFileError, Problem
-from model.limits import MAX_NUMBER_LENGTH, PAYOFF_FILE_MAX_BYTES, YAML_MAX_DEPTH, YAML_MAX_VALUES
+from model.limits import PAYOFF_FILE_MAX_BYTES, YAML_MAX_DEPTH, YAML_MAX_VALUES
+from model.payoffs.core_schema import CORE, CoreLoader
 from model.payoffs.reading import read_file
 
 PathKey = tuple[str | int, ...]
@@ -35,11 +33,9 @@ PathKey = tuple[str | int, ...]
 MAX_BYTES = PAYOFF_FILE_MAX_BYTES
 MAX_VALUES = YAML_MAX_VALUES
 MAX_DEPTH = YAML_MAX_DEPTH
-MAX_DIGITS = MAX_NUMBER_LENGTH
 MAX_MIB = f"{MAX_BYTES // 2**20} MiB"
 
-_CORE = "tag:yaml.org,2002:"
-_ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "merge")}
+_ALLOWED_TAGS = {CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "merge")}
 
 
 class YamlError(PayoffFileError):
@@ -115,72 +111,12 @@ def _mark(file: str, m: yaml.Mark | None) -> Mark:
 
 
 def _tag_name(tag: str) -> str:
-    return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
-
-
-# ------------------------------------------------------------------------------ YAML 1.2 scalars
-_INT = re.compile(r"^(?:[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+)$")
-_FLOAT = re.compile(
-    r"^(?:[-+]?(?:\.[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-)
-_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with the YAML 1.2 core schema for plain scalars."""
-
-    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 (PyYAML's own layout)
-
-
-_Loader.add_implicit_resolver(_CORE + "bool", _BOOL, list("tTfF"))
-_Loader.add_implicit_resolver(_CORE + "null", _NULL, ["~", "n", "N", ""])
-_Loader.add_implicit_resolver(_CORE + "int", _INT, list("-+0123456789"))
-_Loader.add_implicit_resolver(_CORE + "float", _FLOAT, list("-+.0123456789"))
-_Loader.add_implicit_resolver(_CORE + "merge", re.compile(r"^(?:<<)$"), ["<"])
-
-
-def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
-    text = str(loader.construct_scalar(node)).replace("_", "")
-    if len(text) > MAX_DIGITS:
-        raise yaml.constructor.ConstructorError(None, None, "the number is too large")
-    try:
-        if text.startswith("0o"):
-            return int(text[2:], 8)
-        if text.startswith("0x"):
-            return int(text[2:], 16)
-        return int(text, 10)
-    except ValueError:
-        raise yaml.constructor.ConstructorError(
-            None, None, f"'{node.value}' is not a whole number"
-        ) from None
-
-
-def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
-    text = str(loader.construct_scalar(node)).replace("_", "")
-    if len(text) > MAX_DIGITS:
-        raise yaml.constructor.ConstructorError(None, None, "the number is too long")
-    low = text.lower()
-    if low.endswith(".inf"):
-        return float("-inf") if low.startswith("-") else float("inf")
-    if low == ".nan":
-        return float("nan")
-    try:
-        return float(text)
-    except ValueError:
-        raise yaml.constructor.ConstructorError(
-            None, None, f"'{node.value}' is not a number"
-        ) from None
-
-
-_Loader.add_constructor(_CORE + "int", _construct_int)
-_Loader.add_constructor(_CORE + "float", _construct_float)
+    return "!!" + tag[len(CORE):] if tag.startswith(CORE) else tag
 
 
 # ------------------------------------------------------------------------------ node -> data
 class _Builder:
-    def __init__(self, file: str, loader: _Loader, text: str):
+    def __init__(self, file: str, loader: CoreLoader, text: str):
         self.file = file
         self.loader = loader
         self.text = text
@@ -478,7 +414,7 @@ def load_yaml_text(text: str, file: str) -> Located:
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        loader = _Loader(text)
+        loader = CoreLoader(text)
     except yaml.reader.ReaderError as exc:  # control characters are refused before parsing
         pos = exc.position
         line, col = text[:pos].count("\n") + 1, pos - text.rfind("\n", 0, pos)
