@@ -20,17 +20,35 @@ MARK = "*"
 
 
 def render(an: Analysis, width: int = 120) -> str:
-    g, r, A, B = an.game, an.result, an.A, an.B
-    m, n = A.shape
-    (pr, pc) = g.player_names
+    """The report ``leverage solve`` prints: header, actions, payoff matrix, dominance, pure
+    equilibria, all equilibria, Pareto-optimal profiles, and the degeneracy and solver."""
+    g, r = an.game, an.result
+    m, n = an.A.shape
     rows, cols = g.actions
     single = len(g.players[0].chips) == 1 and len(g.players[1].chips) == 1 and m * n <= 16
     rcode = list(rows) if single else codes("R", m)
     ccode = list(cols) if single else codes("C", n)
-    out: list[str] = []
-    out.append(g.title)
-    out.append("=" * len(g.title))
-    out.append(f"file: {g.path}   sha256: {g.sha256[:12]}")
+    large = m > LARGE or n > LARGE
+    show_r, show_c = _shown(r, m, n) if large else (list(range(m)), list(range(n)))
+    d = decimals(an.A, an.B)
+    out = _header(an)
+    if not single:
+        out.extend(_actions(an, show_r, show_c, rcode, ccode, large))
+    out.extend(_payoff_section(an, show_r, show_c, rcode, ccode, d, width))
+    out.extend(_dominance(an, rcode, ccode))
+    out.extend(_pure_equilibria(an, rcode, ccode, d, single))
+    out.extend(_equilibria(an, rcode, ccode, width))
+    out.extend(_pareto(an, rcode, ccode, d))
+    out.extend(_closing(an, width))
+    return "\n".join(out) + "\n"
+
+
+def _header(an: Analysis) -> list[str]:
+    """The title, the file, the setting (scenario and --set values) and the game's size."""
+    g = an.game
+    m, n = an.A.shape
+    (pr, pc) = g.player_names
+    out = [g.title, "=" * len(g.title), f"file: {g.path}   sha256: {g.sha256[:12]}"]
     setting = f"scenario: {an.scenario}" if an.scenario else "scenario: baseline"
     if an.scenario:
         changes = ", ".join(f"{k}={v:g}" for k, v in g.scenario(an.scenario).changes.items())
@@ -40,39 +58,58 @@ def render(an: Analysis, width: int = 120) -> str:
     out.append(setting)
     out.append(f"{pr} (rows) has {m} actions, {pc} (columns) has {n}.")
     out.append("")
+    return out
 
-    large = m > LARGE or n > LARGE
-    show_r, show_c = list(range(m)), list(range(n))
-    if large:
-        show_r, show_c = _shown(r, m, n)
-    if not single:
-        out.append("Actions" if not large else
-                   f"Actions (the {len(show_r)} + {len(show_c)} that dominance leaves or that "
-                   f"equilibria play; codes number all {m} + {n})")
-        out.append(
-            table(
-                ["code", "player", "action"],
-                [[rcode[i], pr, rows[i]] for i in show_r]
-                + [[ccode[j], pc, cols[j]] for j in show_c],
-                align="lll",
-            )
+
+def _actions(an: Analysis, show_r: list[int], show_c: list[int], rcode: list[str],
+             ccode: list[str], large: bool) -> list[str]:
+    """The table of action codes, in part for a large game."""
+    (pr, pc) = an.game.player_names
+    rows, cols = an.game.actions
+    m, n = an.A.shape
+    out = ["Actions" if not large else
+           f"Actions (the {len(show_r)} + {len(show_c)} that dominance leaves or that "
+           f"equilibria play; codes number all {m} + {n})"]
+    out.append(
+        table(
+            ["code", "player", "action"],
+            [[rcode[i], pr, rows[i]] for i in show_r]
+            + [[ccode[j], pc, cols[j]] for j in show_c],
+            align="lll",
         )
-        out.append("")
+    )
+    out.append("")
+    return out
 
-    d = decimals(A, B)
-    tol = r.tol
-    row_br, col_br = best_replies(A, B, tol=tol)
+
+def _payoff_section(an: Analysis, show_r: list[int], show_c: list[int], rcode: list[str],
+                    ccode: list[str], d: int, width: int) -> list[str]:
+    """The payoff matrix with best replies marked, or why (and how much of it) is not shown."""
+    A, B = an.A, an.B
+    m, n = A.shape
+    row_br, col_br = best_replies(A, B, tol=an.result.tol)
+    large = m > LARGE or n > LARGE
     too_many = len(show_r) > LARGE or len(show_c) > LARGE
+    out: list[str] = []
     if large and too_many:
         out.append(f"The payoff matrices ({m} x {n}) are too large to print; --json holds them.")
     elif large:
         out.append(f"The payoff matrices are {m} x {n}; shown: the rows and columns above. Best "
                    "replies are marked against the whole game.")
     if not (large and too_many):
-        out.extend(_matrix(g, A, B, row_br, col_br, show_r, show_c, rcode, ccode, d, width))
+        out.extend(_matrix(an.game, A, B, row_br, col_br, show_r, show_c, rcode, ccode, d,
+                           width))
     out.append("")
-    out.extend(_dominance(an, rcode, ccode))
-    out.append("Pure equilibria")
+    return out
+
+
+def _pure_equilibria(an: Analysis, rcode: list[str], ccode: list[str], d: int,
+                     single: bool) -> list[str]:
+    """The pure equilibria with their payoffs and outcomes."""
+    g, r, A, B = an.game, an.result, an.A, an.B
+    (pr, pc) = g.player_names
+    rows, cols = g.actions
+    out = ["Pure equilibria"]
     if not r.pure:
         out.append("  None: every equilibrium is mixed.")
     for i, j in r.pure:
@@ -85,7 +122,13 @@ def render(an: Analysis, width: int = 120) -> str:
             out.append(f"      {pr}: {rows[i]}")
             out.append(f"      {pc}: {cols[j]}")
     out.append("")
+    return out
 
+
+def _equilibria_head(an: Analysis, width: int) -> list[str]:
+    """The heading of the equilibria: how many, whether all, how verified, what is
+    guaranteed."""
+    r = an.result
     kind = "extreme equilibria" if r.degenerate else "equilibria"
     count = len(r.equilibria)
     if r.structure is not None and r.structure.reduction.separable:
@@ -94,12 +137,22 @@ def render(an: Analysis, width: int = 120) -> str:
         head = f"All {kind} ({count})"
     else:
         head = f"{count} {kind.split(',')[0]} found (the search was not exhaustive)"
-    out.append(f"{head}, each verified: no player gains more than "
-               f"{tol:g} times its largest |payoff| by deviating")
+    out = [f"{head}, each verified: no player gains more than "
+           f"{r.tol:g} times its largest |payoff| by deviating"]
     if r.structure is not None or not r.complete:
         out.extend(textwrap.wrap(r.guarantee[0].upper() + r.guarantee[1:] + ".",
                                  width=min(width, 100), initial_indent="  ",
                                  subsequent_indent="  "))
+    return out
+
+
+def _equilibria(an: Analysis, rcode: list[str], ccode: list[str], width: int) -> list[str]:
+    """Every equilibrium found: strategies, payoffs, outcomes, and the components."""
+    g, r = an.game, an.result
+    (pr, pc) = g.player_names
+    rows, cols = g.actions
+    count = len(r.equilibria)
+    out = _equilibria_head(an, width)
     for k, e in enumerate(r.equilibria, start=1):
         if k > MAX_LINES and count > MAX_LINES + 5:
             out.append(f"  ... and {count - MAX_LINES} more (all of them in --json).")
@@ -128,9 +181,15 @@ def render(an: Analysis, width: int = 120) -> str:
         for c in r.components:
             out.append("    {" + ", ".join(f"E{k + 1}" for k in c) + "}")
     out.append("")
+    return out
 
-    out.append("Pareto-optimal profiles (no other profile is at least as good for both and")
-    out.append("better for one)")
+
+def _pareto(an: Analysis, rcode: list[str], ccode: list[str], d: int) -> list[str]:
+    """The Pareto-optimal profiles, at most MAX_LINES of them when there are many."""
+    g, r, A, B = an.game, an.result, an.A, an.B
+    (pr, pc) = g.player_names
+    out = ["Pareto-optimal profiles (no other profile is at least as good for both and",
+           "better for one)"]
     prow = []
     for i, j in r.pareto[: MAX_LINES if len(r.pareto) > MAX_LINES + 5 else None]:
         prow.append([f"({rcode[i]}, {ccode[j]})", fmt(A[i, j], d), fmt(B[i, j], d),
@@ -139,6 +198,14 @@ def render(an: Analysis, width: int = 120) -> str:
     if len(prow) < len(r.pareto):
         out.append(f"  ... and {len(r.pareto) - len(prow)} more (all of them in --json).")
     out.append("")
+    return out
+
+
+def _closing(an: Analysis, width: int) -> list[str]:
+    """Whether the game is degenerate, which solver ran, and how exact the payoffs were."""
+    g, r = an.game, an.result
+    (pr, pc) = g.player_names
+    out: list[str] = []
     if r.structure is not None:
         out.extend(textwrap.wrap(
             ("Degenerate: " if r.degenerate else "Degeneracy: ") + r.degeneracy_reason + ".",
@@ -158,7 +225,7 @@ def render(an: Analysis, width: int = 120) -> str:
             out.append(f"Payoffs: rounded to multiples of {grid[0]} ({pr}) and {grid[1]} ({pc}) "
                        "for the exact computation, because")
             out.append(f"  {an.rounded_because}")
-    return "\n".join(out) + "\n"
+    return out
 
 
 #: Games with more actions than this for a player are printed in part: the actions that
