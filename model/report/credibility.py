@@ -235,37 +235,65 @@ def to_json(game: Game, args: argparse.Namespace, overrides: Mapping[str, float]
 def render(game: Game, args: argparse.Namespace, overrides: Mapping[str, float],
            r: Credibility, discount_source: str, period: str,
            others: dict[str, Any] | None) -> str:
-    names = game.player_names
-    i, j = r.deal
+    """The report ``leverage credibility`` prints: header, the deal, the punishment, the
+    critical discount factors, each side in words, and the verdict."""
     m, n = game.shape
     rc, cc = codes("R", m), codes("C", n)
-    out: list[str] = []
+    out = _header(game, args, overrides)
+    out += _deal_section(game, r, period, others, rc, cc)
+    out += _punishment_section(game, r, period)
+    out += _thresholds_section(game, r)
+    for s in r.sides:
+        for sentence in _side_sentences(game, r, s, period, discount_source):
+            out += wrap(sentence, "  ")
+    out.append("")
+    out += _verdict(game, r, discount_source)
+    if others is not None and others["profiles"] > 1:
+        out += wrap(_other_profiles(r, others, rc, cc))
+    return "\n".join(out) + "\n"
+
+
+def _header(game: Game, args: argparse.Namespace, overrides: Mapping[str, float]) -> list[str]:
+    """The title, the file, the setting and the quotation the command is named after."""
     title = f"Does the deal hold? {args.deal}"
-    out += [title, "=" * len(title), f"file: {game.path}   sha256: {game.sha256[:12]}",
-            setting_text(game, args.scenario, overrides)]
+    out = [title, "=" * len(title), f"file: {game.path}   sha256: {game.sha256[:12]}",
+           setting_text(game, args.scenario, overrides)]
     out += wrap(f"{QUOTE} A deal holds when each side values the future enough that the "
                 "punishment for taking back what it gave outweighs what it gains today.")
     out.append("")
+    return out
+
+
+def _deal_section(game: Game, r: Credibility, period: str, others: dict[str, Any] | None,
+                  rc: list[str], cc: list[str]) -> list[str]:
+    """The deal's profile, each side's action in it and the payoffs."""
+    names = game.player_names
+    i, j = r.deal
     oc = game.outcome_of(i, j)
     picked = ""
     if others is not None and others["profiles"] > 1:
         picked = (f", the one of its {others['profiles']} profiles with the largest total "
                   "payoff")
-    out.append(f"The deal: profile ({rc[i]}, {cc[j]})" + (f", outcome {oc}" if oc else "")
-               + picked)
+    out = [f"The deal: profile ({rc[i]}, {cc[j]})" + (f", outcome {oc}" if oc else "")
+           + picked]
     pad = max(len(nm) for nm in names) + 2
     out.append(f"  {(names[0] + ':').ljust(pad)}{game.actions[0][i]}")
     out.append(f"  {(names[1] + ':').ljust(pad)}{game.actions[1][j]}")
     out.append(f"  payoffs: {names[0]} {num(r.payoffs[0])}, {names[1]} {num(r.payoffs[1])} "
                f"a {period}")
     out.append("")
+    return out
 
+
+def _punishment_section(game: Game, r: Credibility, period: str) -> list[str]:
+    """The punishment chosen, how long it lasts, and what it is for each reneger."""
+    names = game.player_names
     how = (f"for {r.length} {period}{'s' if r.length != 1 else ''}, then back to the deal"
            if r.length is not None else "for good (grim trigger)")
     kind = {"equilibrium": "the stage equilibrium worst for the deviator",
             "minmax": "the deviator held to its minmax value"}.get(
         r.punishment, f"equilibrium E{r.punishment.split(':')[-1]}")
-    out.append(f"Punishment: {kind}, {how}")
+    out = [f"Punishment: {kind}, {how}"]
     for s in r.sides:
         P = s.punishment
         x, y = P.strategies
@@ -281,7 +309,12 @@ def render(game: Game, args: argparse.Namespace, overrides: Mapping[str, float],
     if r.punishment != "minmax":
         out += wrap(_stage_words(r.simultaneous), "  ")
     out.append("")
+    return out
 
+
+def _thresholds_section(game: Game, r: Credibility) -> list[str]:
+    """The table of critical discount factors, one row per reneger, and how to read it."""
+    names = game.player_names
     verdict_col = f"at {r.discount:.2f}" if r.discount is not None else "verdict"
     rows = []
     for s in r.sides:
@@ -291,54 +324,58 @@ def render(game: Game, args: argparse.Namespace, overrides: Mapping[str, float],
             _threshold(s.credibility), _threshold(s.threshold),
             "" if s.holds is None else ("holds" if s.holds else "fails"),
         ])
-    out.append("Critical discount factors (the deal holds for a side at or above 'needed')")
+    out = ["Critical discount factors (the deal holds for a side at or above 'needed')"]
     out.append(table(["reneger", "deal", "reneging", "gain", "punished", "own", "threat",
                       "needed", verdict_col], rows, align="lrrrrrrrl"))
     out += wrap("'own': the reneger's patience threshold; 'threat': the punisher's, for the "
                 "threat to be worth carrying out; 'needed': the larger.", "  ")
     out.append("")
-    for s in r.sides:
-        for sentence in _side_sentences(game, r, s, period, discount_source):
-            out += wrap(sentence, "  ")
-    out.append("")
+    return out
 
+
+def _verdict(game: Game, r: Credibility, discount_source: str) -> list[str]:
+    """Whether the deal holds at the discount factor given, or the factor it needs."""
+    names = game.player_names
     need = r.threshold
     if r.discount is None:
-        out += wrap(f"No discount factor given (and no 'patience' parameter): the deal holds "
+        return wrap(f"No discount factor given (and no 'patience' parameter): the deal holds "
                     f"for discount factors of at least {_threshold(need)}."
                     if not math.isinf(need) else
                     "No discount factor below 1 keeps this deal.")
-    elif r.holds:
-        out += wrap(f"Verdict: at {_dlabel(discount_source, r.discount)} the deal holds; "
+    if r.holds:
+        return wrap(f"Verdict: at {_dlabel(discount_source, r.discount)} the deal holds; "
                     f"it needs "
                     f"at least {_threshold(need)}.")
+    failing = [names[s.player] for s in r.sides if not s.holds]
+    return wrap(f"Verdict: at {_dlabel(discount_source, r.discount)} the deal does not "
+                "hold: "
+                f"{' and '.join(failing)} would take back what "
+                f"{'they gave' if len(failing) > 1 else 'it gave'}"
+                + (f"; it needs {_threshold(need)}." if not math.isinf(need) else
+                   "; no discount factor below 1 is enough."))
+
+
+def _other_profiles(r: Credibility, others: dict[str, Any], rc: list[str],
+                    cc: list[str]) -> str:
+    """Of the deal outcome's other profiles: how many hold, and which is easiest to keep."""
+    i, j = r.deal
+    lo = others["lowest_threshold"]
+    li, lj = lo["profile"]
+    msg = (f"Of the {others['profiles']} profiles in outcome {others['outcome']}, ")
+    if others["holding"] is not None:
+        msg += f"{others['holding']} hold at {r.discount:.2f}"
+        b = others["best_holding"]
+        if b is not None and tuple(b["profile"]) != (i, j):
+            bi, bj = b["profile"]
+            msg += (f"; the one with the largest total payoff is ({rc[bi]}, {cc[bj]}), "
+                    f"payoffs {num(b['payoffs'][0])}, {num(b['payoffs'][1])}")
+        msg += ". "
+    crit = lo["critical_discount"]
+    if crit is None:
+        msg += "None of them can be kept with a discount factor below 1."
     else:
-        failing = [names[s.player] for s in r.sides if not s.holds]
-        out += wrap(f"Verdict: at {_dlabel(discount_source, r.discount)} the deal does not "
-                    "hold: "
-                    f"{' and '.join(failing)} would take back what "
-                    f"{'they gave' if len(failing) > 1 else 'it gave'}"
-                    + (f"; it needs {_threshold(need)}." if not math.isinf(need) else
-                       "; no discount factor below 1 is enough."))
-    if others is not None and others["profiles"] > 1:
-        lo = others["lowest_threshold"]
-        li, lj = lo["profile"]
-        msg = (f"Of the {others['profiles']} profiles in outcome {others['outcome']}, ")
-        if others["holding"] is not None:
-            msg += f"{others['holding']} hold at {r.discount:.2f}"
-            b = others["best_holding"]
-            if b is not None and tuple(b["profile"]) != (i, j):
-                bi, bj = b["profile"]
-                msg += (f"; the one with the largest total payoff is ({rc[bi]}, {cc[bj]}), "
-                        f"payoffs {num(b['payoffs'][0])}, {num(b['payoffs'][1])}")
-            msg += ". "
-        crit = lo["critical_discount"]
-        if crit is None:
-            msg += "None of them can be kept with a discount factor below 1."
-        else:
-            msg += f"The easiest to keep is ({rc[li]}, {cc[lj]}), needing {crit:.2f}."
-        out += wrap(msg)
-    return "\n".join(out) + "\n"
+        msg += f"The easiest to keep is ({rc[li]}, {cc[lj]}), needing {crit:.2f}."
+    return msg
 
 
 QUOTE = ('"Today they are willing to give you something, but tomorrow they might want to '
