@@ -64,16 +64,29 @@ def _strategy_text(p: np.ndarray, code: list[str]) -> str:
 
 
 def render(b: Bargain, leverages: Sequence[Leverage] = ()) -> str:
-    """The report ``leverage bargain`` prints."""
-    g = b.game
-    rows, cols = g.actions
-    m, n = g.shape
+    """The report ``leverage bargain`` prints: header, Pareto frontier, disagreement point,
+    bargains, how each is reached, the actions named, and the leverage of each parameter."""
+    m, n = b.game.shape
     rcode, ccode = codes("R", m), codes("C", n)
-    p0, p1 = g.player_names
-    fs = b.feasible
-    d = b.disagreement
     used_r: set[int] = set()
     used_c: set[int] = set()
+    out = _header(b)
+    out.extend(_frontier(b, rcode, ccode, used_r, used_c))
+    out.extend(_disagreement(b, rcode, ccode, used_r, used_c))
+    out.extend(_bargains(b, rcode, ccode, used_r, used_c))
+    out.extend(_notes(b, rcode, ccode, used_r, used_c))
+    out.append("")
+    out.extend(_actions_named(b, rcode, ccode, used_r, used_c))
+    for lv in leverages:
+        out.append("")
+        out.extend(_leverage_text(lv))
+    return "\n".join(out) + "\n"
+
+
+def _header(b: Bargain) -> list[str]:
+    """The title, the file, the setting, and which agreements are allowed."""
+    g = b.game
+    fs = b.feasible
     out = [f"Bargaining: {g.title}", "=" * (len(g.title) + 13)]
     setting = b.scenario or "baseline"
     if b.overrides:
@@ -86,9 +99,17 @@ def render(b: Bargain, leverages: Sequence[Leverage] = ()) -> str:
         out.append(f"Agreements: lotteries over the {len(fs.profiles)} profiles in "
                    f"{', '.join(fs.deals)}.")
     out.append("")
+    return out
 
-    out.append(f"Pareto frontier ({len(fs.frontier.vertices)} corners, {p0}'s payoff rising; "
-               "every agreement worth making lies on it)")
+
+def _frontier(b: Bargain, rcode: list[str], ccode: list[str], used_r: set[int],
+              used_c: set[int]) -> list[str]:
+    """The corners of the Pareto frontier (adding their actions to those named)."""
+    g = b.game
+    p0, p1 = g.player_names
+    fs = b.feasible
+    out = [f"Pareto frontier ({len(fs.frontier.vertices)} corners, {p0}'s payoff rising; "
+           "every agreement worth making lies on it)"]
     frows = []
     for v in fs.frontier.vertices:
         i, j = v.profiles[0]
@@ -99,9 +120,16 @@ def render(b: Bargain, leverages: Sequence[Leverage] = ()) -> str:
                       g.outcome_of(i, j) or ""])
     out.append(table(["profile", p0, p1, "outcome"], frows, align="lrrl"))
     out.append("")
+    return out
 
-    out.append(f"Disagreement point ({d.spec}): {p0} {_num(d.payoffs[0])}, "
-               f"{p1} {_num(d.payoffs[1])}")
+
+def _disagreement(b: Bargain, rcode: list[str], ccode: list[str], used_r: set[int],
+                  used_c: set[int]) -> list[str]:
+    """The disagreement point: its payoffs and how it is played (adding its actions)."""
+    p0, p1 = b.game.player_names
+    d = b.disagreement
+    out = [f"Disagreement point ({d.spec}): {p0} {_num(d.payoffs[0])}, "
+           f"{p1} {_num(d.payoffs[1])}"]
     out.append(f"  {d.description}" + (f"; outcome {d.outcome}" if d.outcome else ""))
     if d.kind == "equilibrium":
         out.append(f"  chosen among {d.coverage}")
@@ -118,8 +146,14 @@ def render(b: Bargain, leverages: Sequence[Leverage] = ()) -> str:
         used_c.add(j)
         out.append(f"  profile ({rcode[i]}, {ccode[j]})")
     out.append("")
+    return out
 
-    out.append("Bargains (payoffs, and gains over the disagreement point)")
+
+def _bargains(b: Bargain, rcode: list[str], ccode: list[str], used_r: set[int],
+              used_c: set[int]) -> list[str]:
+    """The table of bargains: payoffs, gains and deal (adding the deals' actions)."""
+    p0, p1 = b.game.player_names
+    out = ["Bargains (payoffs, and gains over the disagreement point)"]
     srows = []
     for s in b.solutions:
         for t in s.deal:
@@ -131,19 +165,20 @@ def render(b: Bargain, leverages: Sequence[Leverage] = ()) -> str:
     out.append(table(["solution", p0, p1, f"gain {p0}", f"gain {p1}", "deal (probability)"],
                      srows, align="lrrrrl"))
     out.append("")
-    out.extend(_notes(b, rcode, ccode, used_r, used_c))
-    out.append("")
+    return out
 
-    out.append("Actions named above")
+
+def _actions_named(b: Bargain, rcode: list[str], ccode: list[str], used_r: set[int],
+                   used_c: set[int]) -> list[str]:
+    """The actions behind the codes used above."""
+    rows, cols = b.game.actions
+    p0, p1 = b.game.player_names
+    out = ["Actions named above"]
     for i in sorted(used_r):
         out.append(f"  {rcode[i]}  {p0}: {rows[i]}")
     for j in sorted(used_c):
         out.append(f"  {ccode[j]}  {p1}: {cols[j]}")
-
-    for lv in leverages:
-        out.append("")
-        out.extend(_leverage_text(lv))
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _notes(b: Bargain, rcode: list[str], ccode: list[str], used_r: set[int],
