@@ -1,13 +1,15 @@
 """Figures of simulated paths, drawn with matplotlib's Agg backend (no display needed) and sized
 to be read on a projector: large type, thick lines, labelled axes with units, a legend per panel.
 
-Each function returns the PNG as bytes; :func:`save` writes them atomically.
+Each function returns the PNG as bytes; :func:`save` writes them atomically. The outcome map
+is drawn in :mod:`model.report.map_plot` and offered here with the others, so that the command
+line asks this module for every picture; the shared style is :mod:`model.report.plot_style`.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -15,29 +17,16 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from model.io import atomic_write
+from model.report.map_plot import colours_for, map_png, plot_map
+from model.report.plot_style import DPI, PANEL_HEIGHT, STYLE, WIDTH
+
+__all__ = ["STYLE", "colours_for", "comparison_png", "map_png", "plot_map", "save",
+           "simulation_png", "tornado_png"]
 
 if TYPE_CHECKING:
     from model.dynamics.compare import RestrictionComparison
     from model.dynamics.simulate import SimulationResult
-    from model.sensitivity.grid import Axis
     from model.sensitivity.indices import Tornado, TornadoBar
-    from model.sensitivity.maps import OutcomeMap
-
-STYLE: dict[str, Any] = {
-    "font.size": 16,
-    "axes.titlesize": 18,
-    "axes.labelsize": 16,
-    "xtick.labelsize": 14,
-    "ytick.labelsize": 14,
-    "legend.fontsize": 13,
-    "lines.linewidth": 3.0,
-    "lines.markersize": 8,
-    "axes.grid": True,
-    "grid.alpha": 0.35,
-}
-PANEL_HEIGHT = 3.8  # inches
-WIDTH = 13.0
-DPI = 100
 
 
 @contextmanager
@@ -70,90 +59,120 @@ def _shade_forced(ax: Any, forced: Sequence[int], label: bool) -> None:
         )
 
 
+#: The colour of each side's lines, row player first.
+SIDE_COLOURS = ("tab:blue", "tab:red")
+
+
 def simulation_png(result: SimulationResult) -> bytes:
     """The path of a simulation: one panel per unit of the parameters the dynamics move, then
     each side's payoff per period, the cumulative discounted payoffs, and the outcome of each
     period (stacked probabilities, so a mixed equilibrium shows its mix)."""
     game = result.game
-    names = game.player_names
     periods = [r.period for r in result.periods]
     forced = [r.period for r in result.periods if r.forced]
-    unit = result.period_unit
-    pay_unit = result.payoff_unit or "payoff units"
     by_unit: dict[str, list[str]] = {}
     for p in result.tracked:
         by_unit.setdefault(game.parameters[p].unit, []).append(p)
-    panels = len(by_unit) + 3
-    colours = ("tab:blue", "tab:red")
-    with _figure(panels) as (fig, axes):
+    k = len(by_unit)
+    with _figure(k + 3) as (fig, axes):
         fig.suptitle(
             f"{game.title}: {len(periods)} periods, selection '{result.selection}'", fontsize=20
         )
-        k = 0
-        for param_unit, params in by_unit.items():
-            ax = axes[k]
-            _shade_forced(ax, forced, label=k == 0)
-            for p in params:
-                ax.plot(periods, [r.parameters[p] for r in result.periods], marker="o", label=p)
-            ax.set_ylabel(param_unit)
-            ax.set_title("Leverage parameters (value during the period)")
-            ax.legend(loc="best")
-            k += 1
-        ax = axes[k]
-        _shade_forced(ax, forced, label=not by_unit)
-        for side in (0, 1):
-            ax.plot(
-                periods,
-                [r.payoffs[side] for r in result.periods],
-                marker="o",
-                color=colours[side],
-                label=names[side],
-            )
-        ax.axhline(0, color="0.3", linewidth=1)
-        ax.set_ylabel(pay_unit)
-        ax.set_title("Payoff in each period")
-        ax.legend(loc="best")
-        ax = axes[k + 1]
-        _shade_forced(ax, forced, label=False)
-        for side in (0, 1):
-            ax.plot(
-                periods,
-                [r.cumulative[side] for r in result.periods],
-                marker="s",
-                color=colours[side],
-                label=f"{names[side]} (discounted sum)",
-            )
-        ax.axhline(0, color="0.3", linewidth=1)
-        ax.set_ylabel(pay_unit.replace(" per year", "") if pay_unit != "payoff units" else pay_unit)
-        ax.set_title("Cumulative discounted payoff")
-        ax.legend(loc="best")
-        ax = axes[k + 2]
-        _shade_forced(ax, forced, label=False)
-        outcomes: list[str] = []
-        for r in result.periods:
-            for name in r.outcome_probabilities:
-                if name not in outcomes:
-                    outcomes.append(name)
-        bottom = [0.0] * len(periods)
-        cmap = _colours(len(outcomes))
-        for j, name in enumerate(outcomes):
-            heights = [r.outcome_probabilities.get(name, 0.0) for r in result.periods]
-            ax.bar(periods, heights, bottom=bottom, width=0.8, color=cmap[j], label=name)
-            bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-        ax.set_ylim(0, 1.05)
-        ax.set_ylabel("probability")
-        ax.set_title(
-            "Outcome of each period"
-            if outcomes
-            else "Outcome of each period (the file names no outcomes)"
-        )
-        if outcomes:
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
-        for ax in axes:
-            ax.set_xlabel(f"period (of {unit})" if unit else "period")
-            ax.set_xlim(0.5, len(periods) + 0.5)
-            ax.set_xticks(periods if len(periods) <= 30 else periods[:: max(1, len(periods) // 15)])
+        _parameter_panels(axes[:k], result, by_unit, forced)
+        _payoff_panel(axes[k], result, forced, label=not by_unit)
+        _cumulative_panel(axes[k + 1], result, forced)
+        _outcome_panel(axes[k + 2], result, forced)
+        _period_axes(axes, result)
         return _png(fig)
+
+
+def _parameter_panels(axes: Sequence[Any], result: SimulationResult,
+                      by_unit: Mapping[str, list[str]], forced: Sequence[int]) -> None:
+    """One panel per unit: the value of each moving parameter in that unit, period by period."""
+    periods = [r.period for r in result.periods]
+    for k, (ax, (param_unit, params)) in enumerate(zip(axes, by_unit.items(), strict=True)):
+        _shade_forced(ax, forced, label=k == 0)
+        for p in params:
+            ax.plot(periods, [r.parameters[p] for r in result.periods], marker="o", label=p)
+        ax.set_ylabel(param_unit)
+        ax.set_title("Leverage parameters (value during the period)")
+        ax.legend(loc="best")
+
+
+def _payoff_panel(ax: Any, result: SimulationResult, forced: Sequence[int],
+                  label: bool) -> None:
+    """Each side's payoff in each period."""
+    names = result.game.player_names
+    periods = [r.period for r in result.periods]
+    _shade_forced(ax, forced, label=label)
+    for side in (0, 1):
+        ax.plot(
+            periods,
+            [r.payoffs[side] for r in result.periods],
+            marker="o",
+            color=SIDE_COLOURS[side],
+            label=names[side],
+        )
+    ax.axhline(0, color="0.3", linewidth=1)
+    ax.set_ylabel(result.payoff_unit or "payoff units")
+    ax.set_title("Payoff in each period")
+    ax.legend(loc="best")
+
+
+def _cumulative_panel(ax: Any, result: SimulationResult, forced: Sequence[int]) -> None:
+    """Each side's discounted sum of payoffs up to each period."""
+    names = result.game.player_names
+    periods = [r.period for r in result.periods]
+    pay_unit = result.payoff_unit or "payoff units"
+    _shade_forced(ax, forced, label=False)
+    for side in (0, 1):
+        ax.plot(
+            periods,
+            [r.cumulative[side] for r in result.periods],
+            marker="s",
+            color=SIDE_COLOURS[side],
+            label=f"{names[side]} (discounted sum)",
+        )
+    ax.axhline(0, color="0.3", linewidth=1)
+    ax.set_ylabel(pay_unit.replace(" per year", "") if pay_unit != "payoff units" else pay_unit)
+    ax.set_title("Cumulative discounted payoff")
+    ax.legend(loc="best")
+
+
+def _outcome_panel(ax: Any, result: SimulationResult, forced: Sequence[int]) -> None:
+    """The outcome of each period as stacked probabilities."""
+    periods = [r.period for r in result.periods]
+    _shade_forced(ax, forced, label=False)
+    outcomes: list[str] = []
+    for r in result.periods:
+        for name in r.outcome_probabilities:
+            if name not in outcomes:
+                outcomes.append(name)
+    bottom = [0.0] * len(periods)
+    cmap = _colours(len(outcomes))
+    for j, name in enumerate(outcomes):
+        heights = [r.outcome_probabilities.get(name, 0.0) for r in result.periods]
+        ax.bar(periods, heights, bottom=bottom, width=0.8, color=cmap[j], label=name)
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("probability")
+    ax.set_title(
+        "Outcome of each period"
+        if outcomes
+        else "Outcome of each period (the file names no outcomes)"
+    )
+    if outcomes:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+
+
+def _period_axes(axes: Sequence[Any], result: SimulationResult) -> None:
+    """The shared horizontal axis of every panel: the periods, in the dynamics' unit."""
+    periods = [r.period for r in result.periods]
+    unit = result.period_unit
+    for ax in axes:
+        ax.set_xlabel(f"period (of {unit})" if unit else "period")
+        ax.set_xlim(0.5, len(periods) + 0.5)
+        ax.set_xticks(periods if len(periods) <= 30 else periods[:: max(1, len(periods) // 15)])
 
 
 def comparison_png(comparison: RestrictionComparison) -> bytes:
@@ -274,169 +293,3 @@ def _count(n: int, noun: str) -> str:
 def _range_label(b: TornadoBar) -> str:
     unit = f" {b.unit}" if b.unit and len(b.unit) <= 14 else ""
     return f"{b.parameter}  [{b.low:g}, {b.high:g}]{unit}"
-
-
-# ---------------------------------------------------------------------------- outcome maps
-#: Colours of the regions, from Paul Tol's "light" scheme (distinguishable with the common
-#: forms of colour blindness, and light enough for black lines on top): the first five
-#: named outcomes of a file, then "(other)" and "(mixed)" alone, keep their colours on every
-#: map; sets of several outcomes take the next ones in turn.
-SINGLE = ("#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF")
-OTHER_COLOUR, MIXED_COLOUR = "#DDDDDD", "#BBCC33"
-COMBINED = ("#44BB99", "#AAAA00")
-PALETTE = (*SINGLE, "#44BB99", "#BBCC33", "#AAAA00", "#DDDDDD")
-#: Hatches that tell regions apart once the colours have been used up.
-HATCHES = ("//", "\\\\", "..", "xx", "oo", "--")
-
-
-def colours_for(outcomes: Sequence[str], sets: Iterable[int]) -> dict[int, tuple[str, str]]:
-    """A (colour, hatch) for each outcome set (bit k: ``outcomes[k]``, the last two being
-    "(other)" and "(mixed)"). A set of one outcome keeps its colour on every map of the
-    file; other sets take the remaining colours in the order given, then hatched ones. Pass
-    the union of the sets of several maps to colour them alike."""
-    named = len(outcomes) - 2
-    out: dict[int, tuple[str, str]] = {}
-    rest = []
-    for b in dict.fromkeys(sets):
-        single = b > 0 and b & (b - 1) == 0
-        k = b.bit_length() - 1
-        if single and k < min(named, len(SINGLE)):
-            out[b] = (SINGLE[k], "")
-        elif single and k == named:
-            out[b] = (OTHER_COLOUR, "")
-        elif single and k == named + 1:
-            out[b] = (MIXED_COLOUR, "")
-        else:
-            rest.append(b)
-    free = [c for c in COMBINED] + [c for c in PALETTE if c not in COMBINED]
-    used = {c for c, _ in out.values()}
-    plain = [c for c in free if c not in used]
-    for n, b in enumerate(rest):
-        if n < len(plain):
-            out[b] = (plain[n], "")
-        else:
-            m = n - len(plain)
-            out[b] = (PALETTE[m % len(PALETTE)], HATCHES[(m // len(PALETTE)) % len(HATCHES)])
-    return out
-
-
-def _axis_label(axis: Axis) -> str:
-    """The parameter's name and unit; on two lines when long."""
-    if not axis.unit:
-        return axis.name
-    one = f"{axis.name} ({axis.unit})"
-    return one if len(one) <= 45 else f"{axis.name}\n({axis.unit})"
-
-
-def _share(s: float) -> str:
-    return f"{100 * s:.0f}%" if s >= 0.005 else "<1%"
-
-
-def map_png(omap: OutcomeMap, *, colours: Mapping[int, tuple[str, str]] | None = None,
-            title: str | None = None) -> bytes:
-    """The map as a PNG: the regions in colour (a legend outside the plot names each one and
-    its share of the map), the tipping curves as black lines, the baseline or scenario
-    point as a star."""
-    import matplotlib
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.collections import PolyCollection
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-    from matplotlib.patheffects import Normal, Stroke
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-
-    x, y = omap.x, omap.y
-    shares = omap.shares()
-    order = sorted(shares, key=lambda b: (bin(b).count("1"), b))
-    scheme = dict(colours or {})
-    from model.sensitivity.regions import faces, runs
-
-    cell_bits, polygons = faces(omap)
-    thin = sorted({b for b, _ in polygons} - set(shares))  # only between grid points
-    shares.update({b: 0.0 for b in thin})
-    order += thin
-    largest_first = sorted(shares, key=lambda b: (-shares[b], b))
-    for b, fill in colours_for(omap.outcomes, [*scheme, *largest_first]).items():
-        scheme.setdefault(b, fill)
-
-    style = dict(STYLE)
-    style.update({"axes.grid": False, "legend.fontsize": 14, "hatch.linewidth": 1.5,
-                  "hatch.color": "0.35"})
-    with matplotlib.rc_context(cast(Any, style)):
-        fig = Figure(figsize=(15.0, 8.4), layout="constrained")
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot(1, 1, 1)
-        # the cells no curve cuts, a run of equal cells of a row as one rectangle, then the
-        # cut cells filled up to the curves; edges drawn in the fill colour close the seams
-        shapes = runs(x, y, cell_bits) + polygons
-        fills = [scheme[b][0] for b, _ in shapes]
-        ax.add_collection(PolyCollection([p for _, p in shapes], facecolors=fills,
-                                         edgecolors=fills, linewidths=0.8))
-        for b in order:  # hatches over the regions that need them
-            hatch = scheme[b][1]
-            if not hatch:
-                continue
-            whole = [np.array([(x.values[j], y.values[i]), (x.values[j + 1], y.values[i]),
-                               (x.values[j + 1], y.values[i + 1]),
-                               (x.values[j], y.values[i + 1])])
-                     for i, j in zip(*np.nonzero(cell_bits == b), strict=True)]
-            parts = [p for c, p in polygons if c == b]
-            ax.add_collection(PolyCollection(whole + parts, facecolors="none",
-                                             edgecolors="0.35", linewidths=0, hatch=hatch))
-        halo = [Stroke(linewidth=6.5, foreground="white"), Normal()]
-        for colour, width, z in (("white", 6.5, 3.0), ("black", 3.0, 3.1)):  # halos first,
-            for c in omap.curves:  # so that none covers a line where curves meet
-                ax.plot(c.points[:, 0], c.points[:, 1], color=colour, linewidth=width,
-                        solid_capstyle="round", solid_joinstyle="round", zorder=z)
-        px, py = omap.point
-        where = f"scenario {omap.scenario}" if omap.scenario else "baseline"
-        inside = x.low <= px <= x.high and y.low <= py <= y.high
-        if inside:
-            ax.plot([px], [py], marker="*", markersize=30, color="black",
-                    markeredgecolor="white", markeredgewidth=2.0, linestyle="none", zorder=4)
-        if x.log:
-            ax.set_xscale("log")
-        if y.log:
-            ax.set_yscale("log")
-        for a, axis in ((x, ax.xaxis), (y, ax.yaxis)):
-            if a.log:  # plain numbers at 1, 2, 5 times powers of ten
-                axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-                axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-                axis.set_minor_formatter(NullFormatter())
-        ax.set_xlim(x.low, x.high)
-        ax.set_ylim(y.low, y.high)
-        ax.set_xlabel(_axis_label(x), fontsize=17)
-        ax.set_ylabel(_axis_label(y), fontsize=17)
-        ax.tick_params(labelsize=15)
-        setting = where
-        if omap.fixed:
-            setting += ", " + ", ".join(f"{k} = {v:g}" for k, v in omap.fixed.items())
-        ax.set_title(title or f"{omap.title}: which outcomes are equilibria\n({setting})",
-                     fontsize=20)
-        handles: list[Any] = []
-        for b in sorted(order, key=lambda b: -shares[b]):
-            colour, hatch = scheme[b]
-            handles.append(Patch(facecolor=colour, edgecolor="0.3", hatch=hatch,
-                                 label=f"{omap.labels[b]}  ({_share(shares[b])})"))
-        if omap.curves:
-            how = "located by bisection" if omap.refined else "at grid-cell edges"
-            handles.append(Line2D([], [], color="black", linewidth=3.0, path_effects=halo,
-                                  label=f"tipping curve ({how})"))
-        star = f"{where} ({px:g}, {py:g})" + ("" if inside else ", outside the map")
-        handles.append(Line2D([], [], marker="*", markersize=22, color="black",
-                              markeredgecolor="white", linestyle="none", label=star))
-        fig.legend(handles=handles, loc="outside right upper",
-                   title="Outcomes of the equilibria\n(share of the map)",
-                   title_fontsize=15, frameon=False, labelspacing=0.9, handlelength=2.2,
-                   handleheight=1.4, alignment="left")
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=100)
-        return buf.getvalue()
-
-
-def plot_map(omap: OutcomeMap, path: str | Path, *,
-             colours: Mapping[int, tuple[str, str]] | None = None,
-             title: str | None = None) -> None:
-    """Write :func:`map_png` to ``path``, atomically."""
-    atomic_write(path, map_png(omap, colours=colours, title=title))
