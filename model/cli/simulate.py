@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from typing import Any
 
-from model.cli.common import add_setting_arguments
+from model.cli.common import add_setting_arguments, emit
 from model.dynamics.compare import RestrictionComparison, compare_restriction_lengths
 from model.dynamics.policy import parse_force
 from model.dynamics.simulate import (
@@ -131,47 +133,57 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _emit(args: argparse.Namespace, text: str) -> None:
-    from model.cli.common import emit
-
-    emit(args, text)
-
 def _write_result(args: argparse.Namespace, result: SimulationResult) -> None:
-    if args.csv:
-        atomic_write(args.csv, result.to_csv())
-        print(f"wrote {args.csv}", file=sys.stderr)
-    if args.plot:
-        from model.report.plots import save, simulation_png
+    """The outputs of one simulated path: CSV, figure, and the JSON or the report."""
 
-        save(args.plot, simulation_png(result))
-        print(f"wrote {args.plot}", file=sys.stderr)
-    if args.json:
-        _emit(args, dumps_json(result.to_json(), indent=2) + "\n")
-    else:
-        _emit(args, render(result))
+    def figure() -> bytes:
+        from model.report.plots import simulation_png
+
+        return simulation_png(result)
+
+    _write_outputs(args, result.to_csv, figure, result.to_json, lambda: render(result))
 
 
 def _write_comparison(args: argparse.Namespace, comparison: RestrictionComparison) -> None:
-    if args.csv:
-        import csv
-        import io
+    """The outputs of a comparison of restriction lengths: CSV, figure, and the JSON or the
+    report."""
 
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        names = comparison.runs[0].game.player_names
-        w.writerow(["length", f"{names[0]}_cumulative", f"{names[1]}_cumulative", "outcomes"])
-        for k, r, row in zip(comparison.lengths, comparison.runs, comparison.rows(), strict=True):
-            w.writerow([k, repr(r.cumulative[0]), repr(r.cumulative[1]), row[3]])
-        atomic_write(args.csv, buf.getvalue())
+    def figure() -> bytes:
+        from model.report.plots import comparison_png
+
+        return comparison_png(comparison)
+
+    _write_outputs(args, lambda: _comparison_csv(comparison), figure, comparison.to_json,
+                   lambda: render_comparison(comparison))
+
+
+def _write_outputs(args: argparse.Namespace, csv: Callable[[], str], figure: Callable[[], bytes],
+                   doc: Callable[[], Any], text: Callable[[], str]) -> None:
+    """Write the CSV (--csv) and the figure (--plot) asked for, each announced on stderr, then
+    emit the JSON (--json) or the report; each is made only if it is asked for."""
+    if args.csv:
+        atomic_write(args.csv, csv())
         print(f"wrote {args.csv}", file=sys.stderr)
     if args.plot:
-        from model.report.plots import comparison_png, save
+        from model.report.plots import save
 
-        save(args.plot, comparison_png(comparison))
+        save(args.plot, figure())
         print(f"wrote {args.plot}", file=sys.stderr)
     if args.json:
-        _emit(args, dumps_json(comparison.to_json(), indent=2) + "\n")
+        emit(args, dumps_json(doc(), indent=2) + "\n")
     else:
-        _emit(args, render_comparison(comparison))
+        emit(args, text())
 
 
+def _comparison_csv(comparison: RestrictionComparison) -> str:
+    """One row per restriction length: the cumulative payoffs and the outcomes."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    names = comparison.runs[0].game.player_names
+    w.writerow(["length", f"{names[0]}_cumulative", f"{names[1]}_cumulative", "outcomes"])
+    for k, r, row in zip(comparison.lengths, comparison.runs, comparison.rows(), strict=True):
+        w.writerow([k, repr(r.cumulative[0]), repr(r.cumulative[1]), row[3]])
+    return buf.getvalue()
