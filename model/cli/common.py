@@ -8,10 +8,14 @@ import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from model.errors import UsageError
 from model.game import Game
 from model.io import atomic_write
+
+if TYPE_CHECKING:
+    from model.sensitivity.grid import Axis
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_TIMEOUT = 0, 1, 2, 3
 
@@ -98,3 +102,21 @@ def add_setting_arguments(p: argparse.ArgumentParser, *, json_flag: bool = True)
     if json_flag:
         p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--out", help="write to this file (atomically) instead of standard output")
+
+
+def add_grid_arguments(p: argparse.ArgumentParser, axes: str) -> None:
+    """The arguments of a command over a grid of parameter values: the setting (without
+    --json) and the --vary axes; ``axes`` ends the help of --vary, saying how many to give."""
+    add_setting_arguments(p, json_flag=False)
+    p.add_argument("--vary", action="append", required=True, metavar="NAME=LO:HI:N",
+                   help="a parameter axis of N evenly spaced values (NAME=LO:HI:N:log for "
+                   f"geometric spacing); {axes}")
+
+
+def grid_axes(game: Game, args: argparse.Namespace) -> list[Axis]:
+    """The --vary axes on ``game``, once the --scenario is known to be one of its own."""
+    from model.sensitivity.grid import parse_vary
+
+    if args.scenario is not None:
+        game.scenario(args.scenario)
+    return [parse_vary(game, v, allow_outside=args.allow_outside) for v in args.vary]

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from model.cli.common import add_setting_arguments, load_setting
+from model.cli.common import add_grid_arguments, grid_axes, load_setting
 from model.cli.sweep import add_engine_arguments, engine_options
 
 
@@ -22,10 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "CSV.provenance.json, and the curves' points as STEM.curves.csv; prints the share of "
         "the map in each region and where the curves lie.",
     )
-    add_setting_arguments(p, json_flag=False)
-    p.add_argument("--vary", action="append", required=True, metavar="NAME=LO:HI:N",
-                   help="a parameter axis of N evenly spaced values (NAME=LO:HI:N:log for "
-                   "geometric spacing); give exactly two: x first, then y")
+    add_grid_arguments(p, "give exactly two: x first, then y")
     p.add_argument("--csv", metavar="FILE.csv",
                    help="where the points go (default: the PNG's path with .csv)")
     p.add_argument("--no-refine", dest="refine", action="store_false",
@@ -42,7 +39,6 @@ def _cmd_map(args: argparse.Namespace) -> int:
     from model.io import output_locks
     from model.report.files import write_tables
     from model.report.plots import plot_map
-    from model.sensitivity.grid import parse_vary
     from model.sensitivity.maps import RESOLUTION, outcome_map
 
     if len(args.vary) != 2:
@@ -68,9 +64,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
         raise UsageError("--resume needs --checkpoint DIR (where the stopped run kept its "
                          "chunks)")
     game, overrides = load_setting(args)
-    if args.scenario is not None:
-        game.scenario(args.scenario)
-    x, y = (parse_vary(game, v, allow_outside=args.allow_outside) for v in args.vary)
+    x, y = grid_axes(game, args)
     options = engine_options(args)
     if args.checkpoint:
         options.update(checkpoint=args.checkpoint, resume=args.resume)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from model.cli.common import add_setting_arguments, load_setting
+from model.cli.common import add_grid_arguments, grid_axes, load_setting
 
 
 def add_engine_arguments(p: argparse.ArgumentParser) -> None:
@@ -78,10 +78,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "each equilibrium, each player's actions and probabilities, the payoffs and the named "
         "outcome. Provenance goes to OUT.provenance.json.",
     )
-    add_setting_arguments(p, json_flag=False)
-    p.add_argument("--vary", action="append", required=True, metavar="NAME=LO:HI:N",
-                   help="a parameter axis of N evenly spaced values (NAME=LO:HI:N:log for "
-                   "geometric spacing); repeatable, the grid is their product")
+    add_grid_arguments(p, "repeatable, the grid is their product")
     add_engine_arguments(p)
     p.add_argument("--strict", action="store_true",
                    help="stop at the first point whose equilibria cannot all be found (a game "
@@ -95,17 +92,14 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     from model.report.sweep_file import sweep_to_file
     from model.sensitivity.checkpoint import MANIFEST
     from model.sensitivity.engine import Setting
-    from model.sensitivity.grid import Grid, parse_vary
+    from model.sensitivity.grid import Grid
     from model.sensitivity.table import check_output
 
     game, overrides = load_setting(args)
     if not args.out:
         raise UsageError("sweep needs --out FILE.csv or FILE.parquet")
     check_output(args.out)
-    if args.scenario is not None:
-        game.scenario(args.scenario)
-    grid = Grid(tuple(parse_vary(game, v, allow_outside=args.allow_outside)
-                      for v in args.vary))
+    grid = Grid(tuple(grid_axes(game, args)))
     clash = sorted(set(overrides) & {a.name for a in grid.axes})
     if clash:
         raise UsageError(f"{clash[0]} is both varied (--vary) and fixed (--set)")
