@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from model.errors import UsageError, did_you_mean, known
+from model.game.cells import COMPILED_CELLS, CellTerms, cell_terms, sum_terms_numpy
 from model.limits import EXACT_MAX_BITS, MAX_PAYOFF
 from model.payoffs.compiled import (
     DerivedInfo,
@@ -240,7 +241,7 @@ class Game:
                     ok &= sum_terms(values_t, rs, rt, cs, ct, s, t, first, n, out, BLOCK,
                                     MAX_PAYOFF)
                 else:
-                    _sum_terms_numpy(values, rs, rt, cs, ct, s, t, first, m, n, out)
+                    sum_terms_numpy(values, rs, rt, cs, ct, s, t, first, m, n, out)
                     ok &= bool(np.all(np.abs(out) <= MAX_PAYOFF))
         A3, B3 = A.reshape(N, m, n), B.reshape(N, m, n)
         if not ok:
@@ -344,51 +345,11 @@ class Game:
         return {d.name: float(env[d.name][0]) for d in self.derived}
 
     @cached_property
-    def _cell_terms(self) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                                         np.ndarray, np.ndarray, np.ndarray], ...]:
-        """Per player, the terms for :func:`~model._assemble.sum_terms`: those constant along
-        each row (by row), those constant along each column (by column), the others (by
-        cell), each as (where each list starts, the lists of term indices in the file's
-        order), and the fixed payoffs every point starts from."""
+    def _cell_terms(self) -> tuple[CellTerms, ...]:
+        """Per player, the terms for :func:`~model._assemble.sum_terms`
+        (:func:`~model.game.cells.cell_terms`)."""
         m, n = self.shape
-
-        def lists(masks: list[np.ndarray], own: np.ndarray, size: int
-                  ) -> tuple[np.ndarray, np.ndarray]:
-            starts = np.zeros(size + 1, dtype=np.int64)
-            if not masks:
-                return starts, np.empty(0, dtype=np.int64)
-            places, which = np.nonzero(np.array(masks).T)  # by place, then by term
-            starts[1:] = np.cumsum(np.bincount(places, minlength=size))
-            return starts, own[which]
-
-        out = []
-        for player in (0, 1):
-            rows: tuple[list[np.ndarray], list[int]] = ([], [])
-            cols: tuple[list[np.ndarray], list[int]] = ([], [])
-            cells: tuple[list[np.ndarray], list[int]] = ([], [])
-            for t, term in enumerate(self.terms):
-                if term.player != player:
-                    continue
-                M = term.mask
-                if (M == M[:, :1]).all():
-                    rows[0].append(M[:, 0])
-                    rows[1].append(t)
-                elif (M == M[:1, :]).all():
-                    cols[0].append(M[0, :])
-                    cols[1].append(t)
-                else:
-                    cells[0].append(M.reshape(-1))
-                    cells[1].append(t)
-            if self.fixed is not None:
-                F = self.fixed.A if player == 0 else self.fixed.B
-                base = np.ascontiguousarray(F, dtype=float).reshape(-1)
-            else:
-                base = np.zeros(m * n)
-            out.append((*lists(rows[0], np.array(rows[1], dtype=np.int64), m),
-                        *lists(cols[0], np.array(cols[1], dtype=np.int64), n),
-                        *lists(cells[0], np.array(cells[1], dtype=np.int64), m * n),
-                        base))
-        return tuple(out)
+        return cell_terms(self.terms, self.fixed, m, n)
 
     def term_values(self, env: Mapping[str, np.ndarray], N: int) -> np.ndarray:
         """The (N, T) values of every term at N parameter points."""
@@ -510,37 +471,3 @@ def _describe_point(env: Mapping[str, np.ndarray], point: int, formula: Formula)
     if not used:
         return "any parameters"
     return ", ".join(f"{name}={float(env[name][point]):g}" for name in used)
-
-
-#: Batches of at least this many cells (points x profiles) are summed by the compiled loop of
-#: :mod:`model._assemble`; smaller ones by :func:`_sum_terms_numpy`, which makes the same
-#: additions in the same order (the same bits) without loading the compiler.
-COMPILED_CELLS = 1 << 18
-
-
-def _sum_terms_numpy(values: np.ndarray, row_starts: np.ndarray, row_terms: np.ndarray,
-                     col_starts: np.ndarray, col_terms: np.ndarray, starts: np.ndarray,
-                     terms: np.ndarray, base: np.ndarray, m: int, n: int,
-                     out: np.ndarray) -> None:
-    """:func:`model._assemble.sum_terms` in numpy: every cell gets the same additions in the
-    same order, ``((base + R[i]) + C[j])`` then its own terms, so the results are equal bit
-    for bit."""
-    N = values.shape[0]
-
-    def sums(st: np.ndarray, tm: np.ndarray, size: int) -> np.ndarray:
-        S = np.zeros((N, size))
-        counts = np.diff(st)
-        depth = int(counts.max(initial=0))
-        for r in range(depth):  # the r-th term of every list, in list order
-            at = np.flatnonzero(counts > r)
-            S[:, at] += values[:, tm[st[at] + r]]
-        return S
-
-    R = sums(row_starts, row_terms, m)
-    K = sums(col_starts, col_terms, n)
-    full = (base.reshape(m, n)[None, :, :] + R[:, :, None]) + K[:, None, :]
-    out[:] = full.reshape(N, m * n)
-    counts = np.diff(starts)
-    for r in range(int(counts.max(initial=0))):
-        at = np.flatnonzero(counts > r)
-        out[:, at] += values[:, terms[starts[at] + r]]
