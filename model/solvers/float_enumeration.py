@@ -55,6 +55,7 @@ RESIDUAL = 1e-9
 MAX_VERTICES = 4_000_000
 
 ExactStrategy = tuple[Fraction, ...]
+_Solution = tuple[list[int], int, int]  # numerators of w, det, numerator of the payoff
 _ZERO = Fraction(0)
 _ONE = Fraction(1)
 
@@ -293,9 +294,6 @@ def _strictly_worse(
     return True
 
 
-_Solution = tuple[list[int], int, int]
-
-
 @dataclass(frozen=True, eq=False)
 class _Candidate:
     """One candidate pair recomputed exactly from its supports."""
@@ -346,10 +344,8 @@ def _exact_candidate(
     k = len(rows)
     y_num, det_a, _ = row
     x_num, det_b, _ = col
-    xs = [_ZERO] * m
-    ys = [_ZERO] * n
-    xv = [0.0] * m
-    yv = [0.0] * n
+    xs, ys = [_ZERO] * m, [_ZERO] * n
+    xv, yv = [0.0] * m, [0.0] * n
     if k == 1:
         xs[rows[0]] = ys[cols[0]] = _ONE
         xv[rows[0]] = yv[cols[0]] = 1.0
@@ -366,22 +362,19 @@ def _exact_candidate(
 
 
 def _exact_order(cands: list[_Candidate]) -> list[int]:
-    """The exact engine's order of the candidates: support size, then probabilities
-    decreasing."""
+    """The exact engine's order of the candidates: support size, then probabilities decreasing."""
     K = len(cands)
     sizes = [2 * len(c.rows) for c in cands]
     # Floats rounded correctly keep the order of the fractions, up to ties, which the
     # fractions then settle.
     keys = [(sizes[t], [-p for p in cands[t].xv], [-p for p in cands[t].yv]) for t in range(K)]
     order = sorted(range(K), key=keys.__getitem__)
+
+    def exact_key(t: int) -> tuple[int, list[Fraction], list[Fraction]]:
+        return sizes[t], [-p for p in cands[t].x_exact], [-p for p in cands[t].y_exact]
+
     if any(keys[order[t]] == keys[order[t + 1]] for t in range(K - 1)):
-        order.sort(
-            key=lambda t: (
-                sizes[t],
-                [-p for p in cands[t].x_exact],
-                [-p for p in cands[t].y_exact],
-            )
-        )
+        order.sort(key=exact_key)
     return order
 
 
@@ -392,22 +385,22 @@ def _found(
     grid_a, grid_b = grids
     ga_num, ga_den = grid_a.numerator, grid_a.denominator
     gb_num, gb_den = grid_b.numerator, grid_b.denominator
-    pays = [
-        (
-            Fraction(c.row[2] * ga_num, c.row[1] * ga_den),
-            Fraction(c.col[2] * gb_num, c.col[1] * gb_den),
-        )
-        for c in cands
-    ]
     order = _exact_order(cands)
+    ordered = [cands[t] for t in order]
     return FloatFound(
         x=X[order],
         y=Y[order],
-        x_exact=tuple(cands[t].x_exact for t in order),
-        y_exact=tuple(cands[t].y_exact for t in order),
-        payoffs_exact=tuple(pays[t] for t in order),
+        x_exact=tuple(c.x_exact for c in ordered),
+        y_exact=tuple(c.y_exact for c in ordered),
+        payoffs_exact=tuple(
+            (
+                Fraction(c.row[2] * ga_num, c.row[1] * ga_den),
+                Fraction(c.col[2] * gb_num, c.col[1] * gb_den),
+            )
+            for c in ordered
+        ),
         components=tuple((k,) for k in range(len(cands))),
-        supports=tuple((tuple(cands[t].rows), tuple(cands[t].cols)) for t in order),
+        supports=tuple((tuple(c.rows), tuple(c.cols)) for c in ordered),
     )
 
 
