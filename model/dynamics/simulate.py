@@ -120,76 +120,20 @@ def simulate(
     ``--force`` text; ``discount`` (per period, in (0, 1]) replaces the file's
     ``dynamics.discount`` (1 if the file has none).
     """
-    if isinstance(periods, bool) or not isinstance(periods, (int, np.integer)):
-        raise UsageError(f"periods must be a whole number, got {periods!r}")
-    if not 1 <= periods <= MAX_PERIODS:
-        raise UsageError(f"periods must be between 1 and {MAX_PERIODS}, got {periods}")
-    check_selection(selection)
-    if discount is not None and not (
-        isinstance(discount, (int, float)) and math.isfinite(discount) and 0 < discount <= 1
-    ):
-        raise UsageError(f"discount must be a number in (0, 1], got {discount!r}")
-    forces = tuple(parse_force(game, f) if isinstance(f, str) else f for f in (policy or ()))
-    _check_policy(forces, periods)
-    status_quo = (game.players[0].status_quo, game.players[1].status_quo)
-    if selection == "status-quo-nearest" and None in status_quo:
-        missing = [p.name for p, q in zip(game.players, status_quo, strict=True) if q is None]
-        raise UsageError(
-            f"selection 'status-quo-nearest' needs a status quo, and the file "
-            f"gives none for {' and '.join(missing)} (a status_quo on every chip)"
-        )
-    m, n = game.shape
-    sizes = (m, n)
+    forces = _checked_arguments(game, periods, selection, policy, discount)
     dist = (_chip_distances(game, 0), _chip_distances(game, 1))
-
-    def unit(p: int, k: int) -> np.ndarray:
-        e = np.zeros(sizes[p])
-        e[k] = 1.0
-        return e
-
-    sq_ref = None
-    if None not in status_quo:
-        sq_ref = (unit(0, status_quo[0]), unit(1, status_quo[1]))  # type: ignore[arg-type]
+    sq_ref = _status_quo_profile(game)
     values = game.resolve(params, scenario)
-    dyn = game.dynamics
-    rules = dyn.rules if dyn is not None else ()
-    tracked = dyn.parameters if dyn is not None else ()
     labels = game.actions
+    solver = _PeriodSolver(game, tol)
     previous: tuple[np.ndarray, np.ndarray] | None = None
     cumulative = [0.0, 0.0]
     weight = 1.0
     rows: list[PeriodResult] = []
     clips: dict[tuple[str, str], list[int]] = {}
-    # periods at the same parameter values (and forcing) reuse a solve; a few hundred
-    # megabytes of matrices at most are kept
-    cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-    kept = max(4, _CACHE_BYTES // (16 * m * n))
     for t in range(1, periods + 1):
         active = [f for f in forces if f.active(t)]
-        allowed = [list(range(m)), list(range(n))]
-        for f in active:
-            held = set(f.actions)
-            allowed[f.player] = [a for a in allowed[f.player] if a in held]
-        key = (tuple(values[k] for k in sorted(values)), tuple(allowed[0]), tuple(allowed[1]))
-        if key in cache:
-            cache.move_to_end(key)
-        else:
-            A, B = game.matrices(values)
-            sub = np.ix_(allowed[0], allowed[1])
-            # the chip structure holds when no action is forced out
-            whole = len(allowed[0]) == m and len(allowed[1]) == n
-            cache[key] = (A, B, solve(A[sub], B[sub], tol=tol,
-                                      chips=game.chip_layout if whole else None))
-            while len(cache) > kept:  # the least recently used first
-                cache.popitem(last=False)
-        A, B, result = cache[key]
-        candidates = []
-        for e in result.equilibria:
-            x = np.zeros(m)
-            y = np.zeros(n)
-            x[allowed[0]] = e.strategies[0]
-            y[allowed[1]] = e.strategies[1]
-            candidates.append((x, y, float(x @ A @ y), float(x @ B @ y)))
+        result, candidates = solver.solve(values, active)
         reference = sq_ref if selection == "status-quo-nearest" else previous or sq_ref
         rule = selection
         if selection == "inertia" and reference is None:
@@ -202,30 +146,16 @@ def simulate(
         outcome = next(iter(probs)) if len(probs) == 1 else None
         if outcome == "(other)":
             outcome = None
-        pure = bool((x > 0).sum() == 1 and (y > 0).sum() == 1)
-        # move the parameters by the (expected) change of every rule that applies
-        new = dict(values)
-        for rule_info in rules:
-            p_when = float(x @ rule_info.mask @ y)
-            if p_when <= 0:
-                continue
-            delta = _rule_delta(rule_info, env, float(values[rule_info.parameter]))
-            new[rule_info.parameter] += p_when * delta
-        clipped = []
-        for name in tracked:
-            info = game.parameters[name]
-            if new[name] < info.low or new[name] > info.high:
-                end = "low" if new[name] < info.low else "high"
-                new[name] = info.low if end == "low" else info.high
-                clips.setdefault((name, end), []).append(t)
-                clipped.append(name)
+        new, clipped = _moved(game, values, env, x, y)
+        for name, end in clipped:
+            clips.setdefault((name, end), []).append(t)
         rows.append(
             PeriodResult(
                 period=t,
                 parameters=MappingProxyType(dict(values)),
                 strategies=(tuple(map(float, x)), tuple(map(float, y))),
                 actions=(_strategy_text(x, labels[0]), _strategy_text(y, labels[1])),
-                pure=pure,
+                pure=bool((x > 0).sum() == 1 and (y > 0).sum() == 1),
                 payoffs=(u, v),
                 outcome=outcome,
                 outcome_probabilities=MappingProxyType(probs),
@@ -233,7 +163,7 @@ def simulate(
                 cumulative=(cumulative[0], cumulative[1]),
                 equilibria=len(candidates),
                 forced=tuple(f.text for f in active),
-                clipped=tuple(clipped),
+                clipped=tuple(name for name, _ in clipped),
                 complete=bool(result.lists_all),
                 guarantee=str(result.guarantee),
             )
@@ -241,20 +171,7 @@ def simulate(
         previous = (x, y)
         weight *= d
         values = new
-    if discount is not None:
-        discount_text = f"{discount:g} (given)"
-    elif dyn is not None and dyn.discount is not None:
-        first = rows[1].weight if len(rows) > 1 else _discount(game, _env(game, rows[0].parameters))
-        discount_text = dyn.discount.text.strip()
-        if dyn.discount.names():
-            discount_text += f" ({first:.4g} in the first period)"
-    else:
-        discount_text = "1 (no discounting)"
-    if dyn is None:
-        unit_text = ""
-    else:
-        plural = "" if dyn.period_length == 1 or dyn.period_unit.endswith("s") else "s"
-        unit_text = f"{dyn.period_length:g} {dyn.period_unit}{plural}"
+    dyn = game.dynamics
     return SimulationResult(
         game=game,
         scenario=scenario,
@@ -262,11 +179,139 @@ def simulate(
         selection=selection,
         policy=forces,
         periods=tuple(rows),
-        tracked=tracked,
-        period_unit=unit_text,
+        tracked=dyn.parameters if dyn is not None else (),
+        period_unit=_period_unit(game),
         notes=tuple(_clip_notes(game, clips)),
-        discount=discount_text,
+        discount=_discount_text(game, discount, rows),
     )
+
+
+def _checked_arguments(game: Game, periods: Any, selection: str,
+                       policy: Iterable[Force | str] | None,
+                       discount: float | None) -> tuple[Force, ...]:
+    """UsageError for a bad number of periods, selection, discount or policy; the policy's
+    forcings parsed."""
+    if isinstance(periods, bool) or not isinstance(periods, (int, np.integer)):
+        raise UsageError(f"periods must be a whole number, got {periods!r}")
+    if not 1 <= periods <= MAX_PERIODS:
+        raise UsageError(f"periods must be between 1 and {MAX_PERIODS}, got {periods}")
+    check_selection(selection)
+    if discount is not None and not (
+        isinstance(discount, (int, float)) and math.isfinite(discount) and 0 < discount <= 1
+    ):
+        raise UsageError(f"discount must be a number in (0, 1], got {discount!r}")
+    forces = tuple(parse_force(game, f) if isinstance(f, str) else f for f in (policy or ()))
+    _check_policy(forces, int(periods))
+    status_quo = (game.players[0].status_quo, game.players[1].status_quo)
+    if selection == "status-quo-nearest" and None in status_quo:
+        missing = [p.name for p, q in zip(game.players, status_quo, strict=True) if q is None]
+        raise UsageError(
+            f"selection 'status-quo-nearest' needs a status quo, and the file "
+            f"gives none for {' and '.join(missing)} (a status_quo on every chip)"
+        )
+    return forces
+
+
+def _status_quo_profile(game: Game) -> tuple[np.ndarray, np.ndarray] | None:
+    """The status quo as a pair of pure strategies, or None if a player has none."""
+    status_quo = (game.players[0].status_quo, game.players[1].status_quo)
+    if None in status_quo:
+        return None
+    out = []
+    for p, k in enumerate(status_quo):
+        e = np.zeros(game.shape[p])
+        e[k] = 1.0
+        out.append(e)
+    return (out[0], out[1])
+
+
+class _PeriodSolver:
+    """Solves a period's game, the forced-out actions removed; periods at the same parameter
+    values (and forcing) reuse a solve, and a few hundred megabytes of matrices at most are
+    kept (the least recently used go first)."""
+
+    def __init__(self, game: Game, tol: float):
+        self.game = game
+        self.tol = tol
+        m, n = game.shape
+        self.cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self.kept = max(4, _CACHE_BYTES // (16 * m * n))
+
+    def solve(self, values: Mapping[str, float], active: Sequence[Force]) -> tuple[
+            Any, list[tuple[np.ndarray, np.ndarray, float, float]]]:
+        """The solver's result and the equilibria as full-length (x, y, u, v)."""
+        game = self.game
+        m, n = game.shape
+        allowed = [list(range(m)), list(range(n))]
+        for f in active:
+            held = set(f.actions)
+            allowed[f.player] = [a for a in allowed[f.player] if a in held]
+        key = (tuple(values[k] for k in sorted(values)), tuple(allowed[0]), tuple(allowed[1]))
+        if key in self.cache:
+            self.cache.move_to_end(key)
+        else:
+            A, B = game.matrices(values)
+            sub = np.ix_(allowed[0], allowed[1])
+            # the chip structure holds when no action is forced out
+            whole = len(allowed[0]) == m and len(allowed[1]) == n
+            self.cache[key] = (A, B, solve(A[sub], B[sub], tol=self.tol,
+                                           chips=game.chip_layout if whole else None))
+            while len(self.cache) > self.kept:
+                self.cache.popitem(last=False)
+        A, B, result = self.cache[key]
+        candidates = []
+        for e in result.equilibria:
+            x = np.zeros(m)
+            y = np.zeros(n)
+            x[allowed[0]] = e.strategies[0]
+            y[allowed[1]] = e.strategies[1]
+            candidates.append((x, y, float(x @ A @ y), float(x @ B @ y)))
+        return result, candidates
+
+
+def _moved(game: Game, values: Mapping[str, float], env: Any, x: np.ndarray,
+           y: np.ndarray) -> tuple[dict[str, float], list[tuple[str, str]]]:
+    """The parameters moved by the (expected) change of every rule that applies under the
+    play (x, y), clipped to their ranges; with the (parameter, "low"/"high") clips."""
+    dyn = game.dynamics
+    new = dict(values)
+    for rule_info in (dyn.rules if dyn is not None else ()):
+        p_when = float(x @ rule_info.mask @ y)
+        if p_when <= 0:
+            continue
+        delta = _rule_delta(rule_info, env, float(values[rule_info.parameter]))
+        new[rule_info.parameter] += p_when * delta
+    clipped = []
+    for name in (dyn.parameters if dyn is not None else ()):
+        info = game.parameters[name]
+        if new[name] < info.low or new[name] > info.high:
+            end = "low" if new[name] < info.low else "high"
+            new[name] = info.low if end == "low" else info.high
+            clipped.append((name, end))
+    return new, clipped
+
+
+def _discount_text(game: Game, discount: float | None, rows: Sequence[PeriodResult]) -> str:
+    """The discount factor in words: given, the file's formula (with its first value), or 1."""
+    dyn = game.dynamics
+    if discount is not None:
+        return f"{discount:g} (given)"
+    if dyn is not None and dyn.discount is not None:
+        first = rows[1].weight if len(rows) > 1 else _discount(game, _env(game, rows[0].parameters))
+        text = dyn.discount.text.strip()
+        if dyn.discount.names():
+            text += f" ({first:.4g} in the first period)"
+        return text
+    return "1 (no discounting)"
+
+
+def _period_unit(game: Game) -> str:
+    """How long a period is (``1 year``; empty without dynamics)."""
+    dyn = game.dynamics
+    if dyn is None:
+        return ""
+    plural = "" if dyn.period_length == 1 or dyn.period_unit.endswith("s") else "s"
+    return f"{dyn.period_length:g} {dyn.period_unit}{plural}"
 
 
 def _clip_notes(game: Game, clips: Mapping[tuple[str, str], list[int]]) -> list[str]:
