@@ -134,18 +134,13 @@ def simulate(
     for t in range(1, periods + 1):
         active = [f for f in forces if f.active(t)]
         result, candidates = solver.solve(values, active)
-        reference = sq_ref if selection == "status-quo-nearest" else previous or sq_ref
-        rule = selection
-        if selection == "inertia" and reference is None:
-            rule = "first"  # no status quo: the first period takes the first equilibrium
+        rule, reference = _rule_and_reference(selection, previous, sq_ref)
         x, y, u, v = candidates[_select(candidates, rule, reference, dist)]
         env = _env(game, values)
         d = discount if discount is not None else _discount(game, env)
         cumulative = [cumulative[0] + weight * u, cumulative[1] + weight * v]
         probs = game.outcome_probabilities(x, y)
-        outcome = next(iter(probs)) if len(probs) == 1 else None
-        if outcome == "(other)":
-            outcome = None
+        outcome = _single_outcome(probs)
         new, clipped = _moved(game, values, env, x, y)
         for name, end in clipped:
             clips.setdefault((name, end), []).append(t)
@@ -210,6 +205,20 @@ def _checked_arguments(game: Game, periods: Any, selection: str,
             f"gives none for {' and '.join(missing)} (a status_quo on every chip)"
         )
     return forces
+
+
+def _rule_and_reference(selection: str, previous: Any, status_quo: Any) -> tuple[str, Any]:
+    """The selection rule for this period and the profile it measures distances from."""
+    reference = status_quo if selection == "status-quo-nearest" else previous or status_quo
+    if selection == "inertia" and reference is None:
+        return "first", None  # no status quo: the first period takes the first equilibrium
+    return selection, reference
+
+
+def _single_outcome(probs: Mapping[str, float]) -> str | None:
+    """The named outcome of a play that has one for sure, else None."""
+    outcome = next(iter(probs)) if len(probs) == 1 else None
+    return None if outcome == "(other)" else outcome
 
 
 def _status_quo_profile(game: Game) -> tuple[np.ndarray, np.ndarray] | None:
