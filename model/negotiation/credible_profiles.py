@@ -16,6 +16,7 @@ from model.negotiation.punishment import (
     _costs,
     _discounted_sum,
     _punishments,
+    check_terms,
 )
 from model.solvers._common import FloatArray, check_game, scale
 from model.solvers.equilibria import solve
@@ -60,11 +61,7 @@ def credibility_profiles(
     ii, jj = P[:, 0], P[:, 1]
     if len(P) and (ii.min() < 0 or ii.max() >= m or jj.min() < 0 or jj.max() >= n):
         raise UsageError(f"a deal profile is outside the {m} x {n} game")
-    if discount is not None and not 0 < discount < 1:
-        raise UsageError(f"the discount factor must lie strictly between 0 and 1, got "
-                         f"{discount:g}")
-    if length is not None and length < 1:
-        raise UsageError(f"the punishment length must be at least 1 period, got {length}")
+    check_terms(discount, length)
     costs = _costs(cost)
     if punishments is None:
         sim = simultaneous if simultaneous is not None else solve(a, b, tol=tol)

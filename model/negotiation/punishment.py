@@ -237,6 +237,16 @@ def punishments(
     return _punishments(a, b, simultaneous, punishment, tol)
 
 
+def check_terms(discount: float | None, length: int | None) -> None:
+    """UsageError unless the discount factor lies in (0, 1) and a punishment lasts at least
+    one period (None: not given, or for ever)."""
+    if discount is not None and not 0 < discount < 1:
+        raise UsageError(f"the discount factor must lie strictly between 0 and 1, got "
+                         f"{discount:g}")
+    if length is not None and length < 1:
+        raise UsageError(f"the punishment length must be at least 1 period, got {length}")
+
+
 def _costs(cost: float | Sequence[float]) -> tuple[float, float]:
     costs = (float(cost), float(cost)) if isinstance(cost, (int, float)) else tuple(cost)
     if len(costs) != 2 or any(not math.isfinite(c) or c < 0 for c in costs):

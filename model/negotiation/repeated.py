@@ -69,6 +69,7 @@ from model.negotiation.punishment import (
     _costs,
     _discounted_sum,
     _punishments,
+    check_terms,
     finite_threshold,
     first_holding,
     grim_threshold,
@@ -212,67 +213,68 @@ def credibility(
     if not (0 <= i < a.shape[0] and 0 <= j < a.shape[1]):
         raise UsageError(f"deal profile ({i}, {j}) is outside the {a.shape[0]} x "
                          f"{a.shape[1]} game")
-    if discount is not None and not 0 < discount < 1:
-        raise UsageError(f"the discount factor must lie strictly between 0 and 1, got "
-                         f"{discount:g}")
-    if length is not None and length < 1:
-        raise UsageError(f"the punishment length must be at least 1 period, got {length}")
+    check_terms(discount, length)
     costs = _costs(cost)
     sim = simultaneous if simultaneous is not None else solve(a, b, tol=tol)
     pun = punishments if punishments is not None else _punishments(a, b, sim, punishment, tol)
-    sides = []
-    for dev in (0, 1):
-        q = 1 - dev
-        own = a[:, j] if dev == 0 else b[i, :]  # deviator's payoff per own action
-        d = float(own[i if dev == 0 else j])
-        k = int(np.argmax(own))
-        gain = float(own[k]) - d
-        if gain <= tol * scale(a if dev == 0 else b):
-            gain, k = 0.0, (i if dev == 0 else j)
-        P = pun[dev]
-        grim = grim_threshold(gain, d, P.deviator_payoff)
-        finite = None if length is None else finite_threshold(gain, d, P.deviator_payoff,
-                                                              length)
-        # the punisher: its deal payoff, and what it gets if it lets the deviation stand
-        Mq = b if q == 1 else a
-        dq = float(Mq[i, j])
-        sq = float(Mq[k, j] if dev == 0 else Mq[i, k])
-        c = costs[q]
-
-        def cond(delta: float, c: float = c, P: Punishment = P, dq: float = dq,
-                 sq: float = sq) -> float:
-            return punisher_condition(delta, c, P.punisher_payoff, dq, sq, length)
-
-        if gain <= 0:
-            cred = 0.0  # nothing to punish
-        elif length is None:
-            slack = P.punisher_payoff - sq
-            if c == 0:
-                cred = 0.0 if slack >= 0 else INF
-            else:
-                cred = INF if slack <= 0 else max(0.0, 1.0 - slack / c)
-        else:
-            cred = first_holding(cond)
-        own_t = finite if finite is not None else grim
-        threshold = max(own_t, cred)
-        holds = worth = None
-        if discount is not None:
-            if gain <= 0:
-                holds, worth = True, None
-            else:
-                keeps = (discount >= grim if length is None
-                         else gain <= (d - P.deviator_payoff) * _discounted_sum(discount,
-                                                                                 length))
-                worth = cond(discount) >= -1e-12 * max(1.0, scale(Mq))
-                holds = bool(keeps and worth)
-        sides.append(SideCredibility(
-            player=dev, deal_payoff=d, deviation=k, deviation_payoff=float(own[k]),
-            gain=gain, punishment=P, grim=grim, finite=finite, cost=c,
-            acquiesce_payoff=sq, punisher_deal_payoff=dq, credibility=cred,
-            threshold=threshold, holds=holds, punishment_worth_it=worth,
-        ))
+    sides = [_side(a, b, i, j, dev, pun[dev], length, costs[1 - dev], discount, tol)
+             for dev in (0, 1)]
     return Credibility((i, j), (float(a[i, j]), float(b[i, j])), punishment.strip().lower(),
                        length, discount, (sides[0], sides[1]), sim)
+
+
+def _side(a: FloatArray, b: FloatArray, i: int, j: int, dev: int, P: Punishment,
+          length: int | None, c: float, discount: float | None,
+          tol: float) -> SideCredibility:
+    """Whether ``dev`` keeps the deal (i, j) and whether its partner, paying ``c`` to punish
+    with ``P``, would."""
+    q = 1 - dev
+    own = a[:, j] if dev == 0 else b[i, :]  # deviator's payoff per own action
+    d = float(own[i if dev == 0 else j])
+    k = int(np.argmax(own))
+    gain = float(own[k]) - d
+    if gain <= tol * scale(a if dev == 0 else b):
+        gain, k = 0.0, (i if dev == 0 else j)
+    grim = grim_threshold(gain, d, P.deviator_payoff)
+    finite = None if length is None else finite_threshold(gain, d, P.deviator_payoff, length)
+    # the punisher: its deal payoff, and what it gets if it lets the deviation stand
+    Mq = b if q == 1 else a
+    dq = float(Mq[i, j])
+    sq = float(Mq[k, j] if dev == 0 else Mq[i, k])
+
+    def cond(delta: float) -> float:
+        return punisher_condition(delta, c, P.punisher_payoff, dq, sq, length)
+
+    cred = _punisher_threshold(gain, length, P.punisher_payoff - sq, c, cond)
+    own_t = finite if finite is not None else grim
+    holds = worth = None
+    if discount is not None:
+        if gain <= 0:
+            holds, worth = True, None
+        else:
+            keeps = (discount >= grim if length is None
+                     else gain <= (d - P.deviator_payoff) * _discounted_sum(discount, length))
+            worth = cond(discount) >= -1e-12 * max(1.0, scale(Mq))
+            holds = bool(keeps and worth)
+    return SideCredibility(
+        player=dev, deal_payoff=d, deviation=k, deviation_payoff=float(own[k]),
+        gain=gain, punishment=P, grim=grim, finite=finite, cost=c,
+        acquiesce_payoff=sq, punisher_deal_payoff=dq, credibility=cred,
+        threshold=max(own_t, cred), holds=holds, punishment_worth_it=worth,
+    )
+
+
+def _punisher_threshold(gain: float, length: int | None, slack: float, c: float,
+                        cond: Any) -> float:
+    """The discount factor above which punishing pays the punisher (``slack``: its
+    punishment payoff less what it gets by letting the deviation stand)."""
+    if gain <= 0:
+        return 0.0  # nothing to punish
+    if length is None:
+        if c == 0:
+            return 0.0 if slack >= 0 else INF
+        return INF if slack <= 0 else max(0.0, 1.0 - slack / c)
+    return float(first_holding(cond))
 
 
 # ---------------------------------------------------------------------------- game inputs
