@@ -218,60 +218,42 @@ def mixed_commitment(
         if mode == "leader-best":
             return _leader_best_large(Lm, Fm, t)
         return _follower_worst_large(Lm, Fm, t)
-    Ls, Fs = Lm / scale(Lm), Fm / scale(Fm)  # scaled copies for the solver
-    A_eq = np.ones((1, m))
-    b_eq = np.ones(1)
-    probs: list[tuple[float | None, float | None]] = [(0.0, None)] * m
-
     if mode == "leader-best":
-        best: tuple[float, int, np.ndarray] | None = None
-        for j in range(n):
-            others = [k for k in range(n) if k != j]
-            A_ub = (Fs[:, others] - Fs[:, [j]]).T if others else None
-            b_ub = np.zeros(len(others)) if others else None
-            x = _lp(-Ls[:, j], A_ub, b_ub, A_eq, b_eq, probs)
-            if x is None:
-                continue
-            x = _clean(x)
-            v = float(x @ Lm[:, j])
-            if best is None or v > best[0] + t * scale(Lm):
-                best = (v, j, x)
-        if best is None:  # cannot happen: some action is a best reply to every mix
-            raise SolverError("no follower action is a best reply to any commitment")
-        v, j, x = best
-        return Commitment("mixed", x, j, _best_replies_to(x, Fm, LP_TOL),
-                          (v, float(x @ Fm[:, j])))
+        return _leader_best_small(Lm, Fm, t)
+    return _follower_worst_small(Lm, Fm, t)
 
-    # follower-worst: groups of follower actions with identical payoff columns
-    groups = _column_groups(Fm, t * scale(Fm))
-    found: tuple[float, list[int], np.ndarray, np.ndarray] | None = None
-    for g in groups:
-        j0 = g[0]
-        others = [k for k in range(n) if k not in g]
-        # strict region: maximise s with x.(F_k - F_j0) + s <= 0 for k outside the group
-        if others:
-            D = (Fs[:, others] - Fs[:, [j0]]).T
-            A_ub = np.hstack([D, np.ones((len(others), 1))])
-            z = _lp(np.r_[np.zeros(m), -1.0], A_ub, np.zeros(len(others)),
-                    np.hstack([A_eq, np.zeros((1, 1))]), b_eq, [*probs, (None, 1.0)])
-            if z is None or z[-1] <= LP_TOL:
-                continue
-            inner = _clean(z[:m])
-        else:
-            inner = np.full(m, 1.0 / m)
-        # value: maximise v with v <= x.L_k for k in the group, x in the closed region
-        rows = [np.r_[-Ls[:, k], 1.0] for k in g]
-        if others:
-            rows += [np.r_[Fs[:, k] - Fs[:, j0], 0.0] for k in others]
-        z = _lp(np.r_[np.zeros(m), -1.0], np.array(rows), np.zeros(len(rows)),
-                np.hstack([A_eq, np.zeros((1, 1))]), b_eq, [*probs, (None, None)])
-        if z is None:
+
+def _leader_best_small(Lm: FloatArray, Fm: FloatArray, t: float) -> Commitment:
+    """The strong leadership game by one linear programme per follower action."""
+    m, n = Lm.shape
+    Ls, Fs = Lm / scale(Lm), Fm / scale(Fm)  # scaled copies for the solver
+    probs: list[tuple[float | None, float | None]] = [(0.0, None)] * m
+    best: tuple[float, int, np.ndarray] | None = None
+    for j in range(n):
+        others = [k for k in range(n) if k != j]
+        A_ub = (Fs[:, others] - Fs[:, [j]]).T if others else None
+        b_ub = np.zeros(len(others)) if others else None
+        x = _lp(-Ls[:, j], A_ub, b_ub, np.ones((1, m)), np.ones(1), probs)
+        if x is None:
             continue
-        xw = _clean(z[:m])
-        worst = min(g, key=lambda k: float(xw @ Lm[:, k]))
-        v = float(xw @ Lm[:, worst])
-        if found is None or v > found[0] + t * scale(Lm):
-            found = (v, g, xw, inner)
+        x = _clean(x)
+        v = float(x @ Lm[:, j])
+        if best is None or v > best[0] + t * scale(Lm):
+            best = (v, j, x)
+    if best is None:  # cannot happen: some action is a best reply to every mix
+        raise SolverError("no follower action is a best reply to any commitment")
+    v, j, x = best
+    return Commitment("mixed", x, j, _best_replies_to(x, Fm, LP_TOL), (v, float(x @ Fm[:, j])))
+
+
+def _follower_worst_small(Lm: FloatArray, Fm: FloatArray, t: float) -> Commitment:
+    """The weak leadership game over groups of follower actions with identical payoff
+    columns: the best group value and whether it is attained."""
+    found: tuple[float, list[int], np.ndarray, np.ndarray] | None = None
+    for g in _column_groups(Fm, t * scale(Fm)):
+        got = _group_value(Lm, Fm, g)
+        if got is not None and (found is None or got[0] > found[0] + t * scale(Lm)):
+            found = (got[0], g, got[1], got[2])
     if found is None:  # cannot happen: the full-dimensional regions cover the simplex
         raise SolverError("no follower reply region with a nonempty interior was found")
     v, g, xw, inner = found
@@ -280,6 +262,41 @@ def mixed_commitment(
     attained = set(br) == set(g)
     return Commitment("mixed", xw, worst, br, (v, float(xw @ Fm[:, worst])), attained,
                       None if attained else inner)
+
+
+def _group_value(Lm: FloatArray, Fm: FloatArray,
+                 g: list[int]) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """For the follower group ``g``: None if its region of strict best reply is empty, else
+    (the leader's best worst-in-group payoff over the region's closure, where it is
+    attained, a point inside the region)."""
+    m, n = Lm.shape
+    Ls, Fs = Lm / scale(Lm), Fm / scale(Fm)  # scaled copies for the solver
+    A_eq = np.hstack([np.ones((1, m)), np.zeros((1, 1))])
+    probs: list[tuple[float | None, float | None]] = [(0.0, None)] * m
+    j0 = g[0]
+    others = [k for k in range(n) if k not in g]
+    # strict region: maximise s with x.(F_k - F_j0) + s <= 0 for k outside the group
+    if others:
+        D = (Fs[:, others] - Fs[:, [j0]]).T
+        A_ub = np.hstack([D, np.ones((len(others), 1))])
+        z = _lp(np.r_[np.zeros(m), -1.0], A_ub, np.zeros(len(others)), A_eq, np.ones(1),
+                [*probs, (None, 1.0)])
+        if z is None or z[-1] <= LP_TOL:
+            return None
+        inner = _clean(z[:m])
+    else:
+        inner = np.full(m, 1.0 / m)
+    # value: maximise v with v <= x.L_k for k in the group, x in the closed region
+    rows = [np.r_[-Ls[:, k], 1.0] for k in g]
+    if others:
+        rows += [np.r_[Fs[:, k] - Fs[:, j0], 0.0] for k in others]
+    z = _lp(np.r_[np.zeros(m), -1.0], np.array(rows), np.zeros(len(rows)), A_eq, np.ones(1),
+            [*probs, (None, None)])
+    if z is None:
+        return None
+    xw = _clean(z[:m])
+    worst = min(g, key=lambda k: float(xw @ Lm[:, k]))
+    return float(xw @ Lm[:, worst]), xw, inner
 
 
 def nash_points(
