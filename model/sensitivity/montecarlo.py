@@ -239,6 +239,24 @@ class RobustnessResult:
         }
 
 
+def _shares(game: Game, sol: PointSolutions) -> tuple[
+        list[OutcomeProbability], dict[int, Proportion], Proportion]:
+    """How often each outcome is an equilibrium (and the only one), how often each number
+    of equilibria is seen, and how often the equilibrium is unique."""
+    bits = point_outcomes(game, sol)
+    counts = sol.counts
+    N = len(sol)
+    one = counts == 1
+    rows = []
+    for k, name in enumerate(outcome_names(game)):
+        has = ((bits >> k) & 1).astype(bool)
+        rows.append(OutcomeProbability(name, Proportion.of(int(has.sum()), N),
+                                       Proportion.of(int((has & one).sum()), N)))
+    values, freq = np.unique(counts, return_counts=True)
+    n_eq = {int(v): Proportion.of(int(f), N) for v, f in zip(values, freq, strict=True)}
+    return rows, n_eq, Proportion.of(int(one.sum()), N)
+
+
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [_jsonable(r) for r in df.to_dict(orient="records")]
 
@@ -294,17 +312,7 @@ def robustness(
     setting = Setting(scenario, fixed, tol)
     source = MonteCarlo(tuple(game.parameters[n] for n in names), int(samples), seed)
     sol = solve_source(game, source, setting, **_sub_checkpoint(engine_options, "samples"))
-    bits = point_outcomes(game, sol)
-    counts = sol.counts
-    N = len(sol)
-    one = counts == 1
-    rows = []
-    for k, name in enumerate(outcome_names(game)):
-        has = ((bits >> k) & 1).astype(bool)
-        rows.append(OutcomeProbability(name, Proportion.of(int(has.sum()), N),
-                                       Proportion.of(int((has & one).sum()), N)))
-    values, freq = np.unique(counts, return_counts=True)
-    n_eq = {int(v): Proportion.of(int(f), N) for v, f in zip(values, freq, strict=True)}
+    rows, n_eq, unique = _shares(game, sol)
     indices = None
     sobol_prov = None
     if outputs:
@@ -325,7 +333,7 @@ def robustness(
         source=source,
         outcomes=tuple(rows),
         n_equilibria=n_eq,
-        unique=Proportion.of(int(one.sum()), N),
+        unique=unique,
         distributions={n: describe(game.parameters[n]) for n in names},
         provenance=prov,
         sobol=indices,

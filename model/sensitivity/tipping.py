@@ -216,6 +216,37 @@ def tipping_points(
     if name in fixed:
         raise UsageError(f"{name} is both varied (--vary) and fixed (--set)")
     lo, hi = axis.low, axis.high
+    tol = _checked_tol(tol, lo, hi)
+    if initial < 1:
+        raise UsageError(f"--initial must be at least 1, got {initial}")
+    budget.check(initial + 1, what=f"a first grid (--initial {initial})",
+                 max_points=max_points, held=(game.shape, 2))
+    solver = _Solver(game, name, scenario, fixed, solver_tol)
+    found = _bracketed(solver, lo, hi, initial, tol)
+    points = []
+    for a, middle, b in _merged(sorted(found)):
+        before, after = solver.described[a], solver.described[b]
+        value = (a + b) / 2 if middle is None else middle
+        width = b - a if middle is None else max(middle - a, b - middle)
+        if solver.signatures[a] == solver.signatures[b]:
+            text = knife_edge(game, name, value, width, solver.described[middle or a])
+        else:
+            text = sentence(game, name, value, width, before, after)
+        points.append(TippingPoint(value, a, b, before, after, text))
+    from model.sensitivity.sweeps import SOLVER
+
+    prov = {"file": str(game.path), "sha256": game.sha256, "scenario": scenario,
+            "set": fixed, "solver": SOLVER, "solver_tol": solver_tol, "initial": initial}
+    return TippingResult(
+        parameter=name, unit=axis.unit, range=(lo, hi), tol=float(tol),
+        tipping_points=tuple(points), solves=solver.solves, initial=initial,
+        provenance=prov, players=game.player_names,
+    )
+
+
+def _checked_tol(tol: float | None, lo: float, hi: float) -> float:
+    """The bisection's width (default a ten-thousandth of the range), checked: positive,
+    below the range, and no finer than floating point can locate."""
     if tol is None:
         tol = (hi - lo) * RELATIVE_TOL
     if not (math.isfinite(tol) and tol > 0):
@@ -226,11 +257,14 @@ def tipping_points(
     if tol < finest:
         raise UsageError(f"--tol {tol:g} is finer than floating point can locate on "
                          f"[{lo:g}, {hi:g}]; use at least {finest:.2g}")
-    if initial < 1:
-        raise UsageError(f"--initial must be at least 1, got {initial}")
-    budget.check(initial + 1, what=f"a first grid (--initial {initial})",
-                 max_points=max_points, held=(game.shape, 2))
-    solver = _Solver(game, name, scenario, fixed, solver_tol)
+    return float(tol)
+
+
+def _bracketed(solver: _Solver, lo: float, hi: float, initial: int,
+               tol: float) -> list[tuple[float, float]]:
+    """Brackets at most ``tol`` wide around every change: an even first grid of ``initial``
+    steps, then bisection of every step whose ends differ (all midpoints of a round solved
+    together)."""
     xs = np.linspace(lo, hi, initial + 1)
     sig = solver(xs)
     open_ = [(float(xs[k]), float(xs[k + 1])) for k in range(initial) if sig[k] != sig[k + 1]]
@@ -252,25 +286,7 @@ def tipping_points(
                 open_.append((a, m))
             if s[m] != s[b]:
                 open_.append((m, b))
-    points = []
-    for a, middle, b in _merged(sorted(found)):
-        before, after = solver.described[a], solver.described[b]
-        value = (a + b) / 2 if middle is None else middle
-        width = b - a if middle is None else max(middle - a, b - middle)
-        if solver.signatures[a] == solver.signatures[b]:
-            text = knife_edge(game, name, value, width, solver.described[middle or a])
-        else:
-            text = sentence(game, name, value, width, before, after)
-        points.append(TippingPoint(value, a, b, before, after, text))
-    from model.sensitivity.sweeps import SOLVER
-
-    prov = {"file": str(game.path), "sha256": game.sha256, "scenario": scenario,
-            "set": fixed, "solver": SOLVER, "solver_tol": solver_tol, "initial": initial}
-    return TippingResult(
-        parameter=name, unit=axis.unit, range=(lo, hi), tol=float(tol),
-        tipping_points=tuple(points), solves=solver.solves, initial=initial,
-        provenance=prov, players=game.player_names,
-    )
+    return found
 
 
 def _merged(found: list[tuple[float, float]]) -> list[tuple[float, float | None, float]]:
