@@ -7,7 +7,7 @@ Usage: python experiments/episodes/apr_jul_2025.py [--out FOLDER] [--file PAYOFF
 
 Writes <out>/apr_jul_2025.json: the setting and its sources, the payoff file's sha256, what the
 model predicts (equilibria, bargains, credibility at the file's patience, the value of moving
-first) and what happened, with a verdict per stage (rule in model/episodes.py).
+first) and what happened, with a verdict per stage (rule in model/episodes/__init__.py).
 """
 
 from __future__ import annotations

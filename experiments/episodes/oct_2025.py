@@ -7,7 +7,7 @@ Usage: python experiments/episodes/oct_2025.py [--out FOLDER] [--file PAYOFF_FIL
 
 Writes <out>/oct_2025.json: the setting and its sources, the payoff file's sha256, what the model
 predicts (equilibria, bargains, credibility at the file's patience, the value of moving first) and
-what happened, with a verdict per stage (rule in model/episodes.py).
+what happened, with a verdict per stage (rule in model/episodes/__init__.py).
 """
 
 from __future__ import annotations
