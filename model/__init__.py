@@ -26,6 +26,7 @@ as keywords, and returns a frozen result with ``.to_json()``.
 from model._version import __version__
 from model.api import (
     analyse,
+    attrition,
     bargain,
     credibility,
     outcome_map,
@@ -50,6 +51,7 @@ __all__ = [
     "UsageError",
     "__version__",
     "analyse",
+    "attrition",
     "bargain",
     "check",
     "credibility",

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from model.analysis import Analysis
     from model.dynamics.policy import Force
     from model.dynamics.simulate import SimulationResult
+    from model.negotiation.attrition import Attrition
     from model.negotiation.bargaining.pipeline import Bargain, BargainOptions
     from model.negotiation.repeated import Credibility
     from model.negotiation.stackelberg import StackelbergResult
@@ -51,9 +52,12 @@ SWEEP_METHOD = "every equilibrium at every point of a grid"
 TIPPING_METHOD = "changes of the equilibria along one parameter, located by bisection"
 MAP_METHOD = "the outcome regions of a plane of two parameters, boundaries by bisection"
 ROBUSTNESS_METHOD = "Monte Carlo over the parameters' distributions"
+ATTRITION_METHOD = ("the stationary mixed equilibrium of the war of attrition with complete "
+                    "information: each side concedes at the hazard that leaves the other "
+                    "indifferent")
 
-__all__ = ["analyse", "bargain", "credibility", "outcome_map", "robustness", "simulate",
-           "stackelberg", "sweep", "tipping_points"]
+__all__ = ["analyse", "attrition", "bargain", "credibility", "outcome_map", "robustness",
+           "simulate", "stackelberg", "sweep", "tipping_points"]
 
 
 def _setting(setting: Setting | None) -> Setting:
@@ -231,6 +235,51 @@ def simulate(game: Game, setting: Setting | None = None, *, periods: int,
                   selection=selection or DEFAULT_SELECTION, policy=policy, discount=discount,
                   tol=s.tol)
     return _stamped(r, game, s, SIMULATE_METHOD, selection=r.selection, periods=periods)
+
+
+def attrition(game: Game, setting: Setting | None = None, *, prizes: Sequence[str],
+              costs: Sequence[str]) -> Attrition:
+    """Who gives in first, and when: the war of attrition in which each side holds its
+    restriction at a cost and wins its prize when the other concedes.
+
+    Parameters
+    ----------
+    game, setting
+        As in :func:`analyse`.
+    prizes, costs : pair of str
+        Each side's prize (the other's concession) and cost rate of holding, as numbers or
+        formulas over the game's parameters; a cost may use ``t`` (time since both began to
+        hold, in the file's period unit) for a cost that changes.
+
+    Returns
+    -------
+    Attrition
+        Frozen: the concession hazards, the probability each side concedes first, the mean
+        and quantiles of the time to the first concession.
+
+    Raises
+    ------
+    UsageError
+        A formula that cannot be read, an unknown name, a prize or cost that is not positive.
+
+    References
+    ----------
+    Hendricks, Weiss and Wilson (1988), International Economic Review 29(4).
+
+    Examples
+    --------
+    >>> import model
+    >>> game = model.load("payoffs/textbook/chicken.yaml")
+    >>> r = model.attrition(game, prizes=("4", "4"), costs=("1", "1"))
+    >>> r.mean_time, r.first
+    (2.0, (0.5, 0.5))
+    """
+    from model.negotiation.attrition import on_game
+
+    s = _setting(setting)
+    values = game.resolve(dict(s.params), s.scenario)
+    r = on_game(game, values, prizes, costs)
+    return _stamped(r, game, s, ATTRITION_METHOD, prizes=list(prizes), costs=list(costs))
 
 
 def sweep(game: Game, setting: Setting | None = None, *, vary: Mapping[str, Any],

@@ -185,3 +185,35 @@ def test_reputational_inputs_are_checked() -> None:
         reputational((0.4, 0.5), (0.1, 0.1), (0.1, 0.1))
     with pytest.raises(UsageError, match="obstinate"):
         reputational((0.6, 0.6), (0.0, 0.1), (0.1, 0.1))
+
+
+# ---------------------------------------------------------------------------- on a game
+def test_the_front_door_writes_prizes_and_costs_over_the_files_parameters() -> None:
+    import model
+
+    game = model.load("payoffs/baseline.yaml")
+    names = list(game.parameters)
+    p, q = names[0], names[1]
+    setting = model.Setting(params={p: game.parameters[p].low})
+    r = model.attrition(game, setting, prizes=(f"1 + {p}", "2"), costs=("1", f"0.5 + {q}"))
+    V = (1 + game.parameters[p].low, 2.0)
+    c = (1.0, 0.5 + game.baseline()[q])
+    assert r.values == pytest.approx(V)
+    assert float(r.hazard[0](np.array(0.0))) == pytest.approx(c[1] / V[1])
+    assert r.provenance["sha256"] == game.sha256 and r.provenance["set"] == setting.params
+    # a cost that falls with time since both began to hold
+    falling = model.attrition(game, prizes=("2", "2"), costs=("exp(-0.5 * t)", "1"))
+    assert float(falling.hazard[1](np.array(4.0))) < float(falling.hazard[1](np.array(0.0)))
+    assert sum(falling.first) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_the_front_door_says_what_is_wrong_with_a_formula() -> None:
+    import model
+
+    game = model.load("payoffs/baseline.yaml")
+    with pytest.raises(UsageError, match="unknown name 'nope'"):
+        model.attrition(game, prizes=("nope", "1"), costs=("1", "1"))
+    with pytest.raises(UsageError, match="must be a positive number"):
+        model.attrition(game, prizes=("1", "1"), costs=("0", "1"))
+    with pytest.raises(UsageError, match="unknown name 't'"):
+        model.attrition(game, prizes=("t", "1"), costs=("1", "1"))

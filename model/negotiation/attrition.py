@@ -46,13 +46,16 @@ t (Abreu and Gul 2000, Econometrica 68(1), 85-117).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import integrate
 
-from model.errors import UsageError
+from model.errors import UsageError, did_you_mean, known
+from model.game import Game
+from model.payoffs.formula import FormulaError, parse
 
 CostRate = float | Callable[[np.ndarray], np.ndarray]
 
@@ -90,6 +93,17 @@ class Attrition:
     mean_time: float
     quantiles: tuple[float, ...]
     horizon: float
+    #: Where the result comes from (:func:`model.provenance.record`; filled by the front door).
+    provenance: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The equilibrium's summaries as JSON (the hazards at time 0)."""
+        return {"values": list(self.values),
+                "hazard_at_start": [float(h(np.array(0.0))) for h in self.hazard],
+                "first": list(self.first), "mean_time": self.mean_time,
+                "quantiles": dict(zip((f"{q:g}" for q in QUANTILES), self.quantiles,
+                                      strict=True)),
+                "horizon": self.horizon, "provenance": dict(self.provenance)}
 
     def survival(self, t: np.ndarray | float) -> np.ndarray:
         """The probability that neither side has conceded by time t."""
@@ -245,3 +259,62 @@ def reputational(demands: Sequence[float], obstinate: Sequence[float],
     mean = later / total  # the integral of c0 c1 exp(-total t) over [0, T0]
     return Reputational((a[0], a[1]), (z[0], z[1]), r, lam, at_zero, T0, first,
                         z[0] * z[1], mean)
+
+
+# ---------------------------------------------------------------------------- on a game
+def on_game(game: Game, values: Mapping[str, float], prizes: Sequence[str],
+            costs: Sequence[str]) -> Attrition:
+    """:func:`complete_information` with each side's prize and cost rate written as a number
+    or a formula over the game's parameters (and derived quantities) at ``values``; a cost
+    may use ``t``, the time since both sides began to hold (in the file's period unit), for a
+    cost that changes as substitution comes on line."""
+    if len(prizes) != 2 or len(costs) != 2:
+        raise UsageError("a war of attrition has two sides: give two prizes and two costs")
+    env: dict[str, np.ndarray] = {k: np.array(float(v)) for k, v in values.items()}
+    if game.derived:
+        env.update({k: np.array(float(v)) for k, v in
+                    game.derived_values(dict(values)).items()})
+    names = game.player_names
+    V = [_scalar(_formula(game, env, s, f"prize of {names[k]}", time=False), env, s,
+                 f"prize of {names[k]}") for k, s in enumerate(prizes)]
+    c: list[CostRate] = []
+    for k, s in enumerate(costs):
+        what = f"cost of holding for {names[k]}"
+        f = _formula(game, env, s, what, time=True)
+        if any(n == "t" for n, _ in f.names()):
+            c.append(_over_time(f, env))
+        else:
+            c.append(_scalar(f, env, s, what))
+    return complete_information(V, c)
+
+
+def _formula(game: Game, env: Mapping[str, np.ndarray], text: str, what: str, *,
+             time: bool) -> Any:
+    """``text`` parsed, its names checked against the game's (and ``t`` when allowed)."""
+    try:
+        f = parse(str(text))
+    except FormulaError as exc:
+        raise UsageError(f"{what}: cannot read '{text}': {exc.message}") from None
+    allowed = set(env) | ({"t"} if time else set())
+    for name, _ in f.names():
+        if name not in allowed:
+            raise UsageError(f"{what}: unknown name '{name}'{did_you_mean(name, allowed)} "
+                             f"(parameters and derived quantities of {game.path.name}: "
+                             f"{known(env)})")
+    return f
+
+
+def _over_time(f: Any, env: Mapping[str, np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
+    """A cost formula that uses ``t`` as a function of time."""
+    def rate(tt: np.ndarray) -> np.ndarray:
+        t = np.asarray(tt, dtype=float)
+        return np.asarray(f.evaluate({**env, "t": t}), dtype=float) * np.ones(np.shape(t))
+
+    return rate
+
+
+def _scalar(f: Any, env: Mapping[str, np.ndarray], text: str, what: str) -> float:
+    v = float(np.asarray(f.evaluate(env)).reshape(-1)[0])
+    if not (math.isfinite(v) and v > 0):
+        raise UsageError(f"{what}: '{text}' must be a positive number here, got {v:g}")
+    return v
