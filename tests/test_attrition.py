@@ -217,3 +217,43 @@ def test_the_front_door_says_what_is_wrong_with_a_formula() -> None:
         model.attrition(game, prizes=("1", "1"), costs=("0", "1"))
     with pytest.raises(UsageError, match="unknown name 't'"):
         model.attrition(game, prizes=("t", "1"), costs=("1", "1"))
+
+
+# ---------------------------------------------------------------------------- the command
+ARGS = ["attrition", "payoffs/baseline.yaml",
+        "--prize", "US=us_re_output_at_risk * us_re_dependence",
+        "--prize", "China=eda_china_revenue + cn_re_revenue_us",
+        "--cost", "US=us_re_output_at_risk * us_re_dependence * re_cut_tight"
+                  " * max(0, 1 - t / years_us_magnet_substitution)",
+        "--cost", "China=cn_re_revenue_us * re_cut_tight"]
+
+
+def test_the_command_prints_who_concedes_first_within_100_columns(capsys) -> None:
+    from model.cli import main
+
+    assert main(ARGS) == 0
+    out = capsys.readouterr().out
+    assert "concedes first with probability" in out
+    assert max(len(line) for line in out.splitlines()) <= 100
+    assert main([*ARGS, "--json"]) == 0
+    import json
+
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["players"] == ["US", "China"]
+    assert sum(doc["first"]) == pytest.approx(1.0, abs=1e-6)
+    assert doc["provenance"]["method"].startswith("the stationary mixed equilibrium")
+
+
+@pytest.mark.parametrize("bad, words", [
+    (["--prize", "Chna=1"], "did you mean 'China'"),
+    (["--prize", "US"], "PLAYER=FORMULA"),
+    (["--cost", "US=1"], "given twice"),
+])
+def test_the_command_refuses_bad_options_with_status_2(capsys, bad, words) -> None:
+    from model.cli import main
+
+    args = [*ARGS[:2], "--prize", "US=1", "--cost", "US=1", "--cost", "China=1", *bad]
+    if "--prize" not in bad:
+        args += ["--prize", "China=1"]
+    assert main(args) == 2
+    assert words in capsys.readouterr().err
