@@ -132,6 +132,7 @@ STAGES: list[tuple[str, ...]] = [
     ("model.dynamics", "model.sensitivity"),
     ("model.episodes", "model.api"),
     ("model.report",),
+    ("model.app",),
     ("model.cli", "model.__main__"),
 ]
 
