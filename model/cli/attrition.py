@@ -7,7 +7,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from model.cli.common import EXIT_OK, add_setting_arguments, emit, load_setting
+from model.cli.common import (
+    EXIT_OK,
+    add_setting_arguments,
+    add_wide_argument,
+    emit,
+    fitted,
+    load_setting,
+)
 from model.errors import UsageError
 
 
@@ -25,7 +32,8 @@ def register(subparsers: Any) -> None:
                    help="what a side wins when the other concedes; give one per player")
     p.add_argument("--cost", action="append", required=True, metavar="PLAYER=FORMULA",
                    help="a side's cost of holding per period (may use t); one per player")
-    p.set_defaults(func=run)
+    add_wide_argument(p)
+    p.set_defaults(func=fitted(run))
 
 
 def _per_player(game: Any, items: list[str], option: str) -> tuple[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from model.cli.common import add_setting_arguments, emit, load_setting
+from model.cli.common import add_setting_arguments, add_wide_argument, emit, fitted, load_setting
 from model.errors import UsageError
 from model.io import dumps_json
 
@@ -104,4 +104,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="points in each --leverage sweep over the parameter's range (default 5)")
     p.add_argument("--tol", type=float, default=1e-9,
                    help="relative tolerance of the solver and of the frontier (default 1e-9)")
-    p.set_defaults(func=_cmd_bargain)
+    add_wide_argument(p)
+    p.set_defaults(func=fitted(_cmd_bargain))

@@ -4,9 +4,10 @@ the exit statuses."""
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,12 +79,38 @@ def load_setting(args: argparse.Namespace) -> tuple[Game, dict[str, float]]:
 
 
 def emit(args: argparse.Namespace, text: str) -> None:
-    """Write ``text`` to ``--out`` (atomically) or to standard output."""
+    """Write ``text`` to ``--out`` (atomically) or to standard output; a text report of a
+    command with ``--wide`` has its long lines wrapped to 100 columns unless it is given."""
+    if getattr(args, "wide", None) is False and not getattr(args, "json", False):
+        from model.text import fit
+
+        text = fit(text)
     if getattr(args, "out", None):
         atomic_write(args.out, text)
         print(f"wrote {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+
+
+def add_wide_argument(p: argparse.ArgumentParser) -> None:
+    """``--wide``: the report at its full width, every table and matrix on one line a row."""
+    p.add_argument("--wide", action="store_true",
+                   help="print tables and matrices at their full width (by default the text "
+                   "fits 100 columns: long lines wrapped, a wide matrix or table in blocks "
+                   "of columns)")
+
+
+def fitted(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """``command`` run with tables fitting 100 columns, or at their full width with --wide."""
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        from model.text import WIDTH, fitting
+
+        with fitting(None if getattr(args, "wide", False) else WIDTH):
+            return command(args)
+
+    return run
 
 
 def add_include_argument(p: argparse.ArgumentParser) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from model.cli.common import add_setting_arguments
+from model.cli.common import add_setting_arguments, add_wide_argument, fitted
 from model.cli.sequential import emit, load_setting
 from model.errors import UsageError
 from model.game import Game
@@ -61,7 +61,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--reimpose-cost", action="append", metavar="C",
                    help="one-off cost paid by the punisher when the punishment starts: a "
                         "number or formula for both sides, or PLAYER=C for one; repeatable")
-    p.set_defaults(func=run)
+    add_wide_argument(p)
+    p.set_defaults(func=fitted(run))
 
 
 # ---------------------------------------------------------------------------- inputs

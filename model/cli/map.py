@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from model.cli.common import add_grid_arguments, grid_axes, load_setting
+from model.cli.common import add_grid_arguments, add_wide_argument, fitted, grid_axes, load_setting
 from model.cli.sweep import add_engine_arguments, engine_options
 
 
@@ -31,7 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="width within which the curves are located, as a share of each "
                    "axis's range (default 1e-4)")
     add_engine_arguments(p)
-    p.set_defaults(func=_cmd_map)
+    add_wide_argument(p)
+    p.set_defaults(func=fitted(_cmd_map))
 
 
 def _cmd_map(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from model.cli.common import add_setting_arguments, load_setting
+from model.cli.common import add_setting_arguments, add_wide_argument, fitted, load_setting
 from model.cli.sweep import add_engine_arguments, engine_options
 from model.io import dumps_json
 from model.report.robustness import render
@@ -57,7 +57,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="the output the tornado shows (default: the first player's mean "
                    "equilibrium payoff)")
     add_engine_arguments(p)
-    p.set_defaults(func=_cmd_robustness)
+    add_wide_argument(p)
+    p.set_defaults(func=fitted(_cmd_robustness))
 
 
 def _names(items: list[str] | None) -> list[str] | None:
@@ -137,7 +138,9 @@ def _run(game: Game, overrides: dict[str, float], args: argparse.Namespace,
         doc["tornado"] = None if torn is None else torn.to_json()
         sys.stdout.write(dumps_json(doc, indent=2) + "\n")
     else:
-        sys.stdout.write(render(result, torn))
+        from model.text import fit
+
+        sys.stdout.write(fit(render(result, torn)) if not args.wide else render(result, torn))
     return 0
 
 

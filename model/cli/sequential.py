@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from model.cli.common import add_setting_arguments
+from model.cli.common import add_setting_arguments, add_wide_argument, fitted
 from model.game import Game
 from model.io import dumps_json
 from model.negotiation.stackelberg import stackelberg
@@ -35,7 +35,8 @@ def register(subparsers: Any) -> None:
                    choices=["leader-best", "follower-worst", "strong", "weak"],
                    help="how the follower breaks ties: in the leader's favour (leader-best, "
                         "strong; the default) or against it (follower-worst, weak)")
-    p.set_defaults(func=run)
+    add_wide_argument(p)
+    p.set_defaults(func=fitted(run))
 
 
 # ---------------------------------------------------------------------------- shared helpers

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from model.cli.common import add_setting_arguments, emit
+from model.cli.common import add_setting_arguments, add_wide_argument, emit, fitted
 from model.dynamics.compare import RestrictionComparison, compare_restriction_lengths
 from model.dynamics.policy import parse_force
 from model.dynamics.simulate import (
@@ -68,7 +68,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--csv", metavar="FILE", help="write the path (or the comparison) as CSV")
     p.add_argument("--plot", metavar="FILE", help="write a PNG figure of the path")
-    p.set_defaults(func=run)
+    add_wide_argument(p)
+    p.set_defaults(func=fitted(run))
 
 
 def parse_lengths(text: str, periods: int) -> list[int]:

@@ -9,7 +9,9 @@ import shutil
 from model.cli.common import (
     EXIT_OK,
     add_setting_arguments,
+    add_wide_argument,
     emit,
+    fitted,
     load_setting,
 )
 from model.errors import UsageError
@@ -39,7 +41,10 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     if args.json:
         text = dumps_json(an.to_json(), indent=2) + "\n"
     else:
-        text = render(an, width=shutil.get_terminal_size((120, 40)).columns)
+        from model.text import WIDTH
+
+        width = shutil.get_terminal_size((120, 40)).columns if args.wide else WIDTH
+        text = render(an, width=width)
     emit(args, text)
     return EXIT_OK
 
@@ -58,4 +63,5 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "'inf': no limit); a game too large to enumerate is searched for most of "
                    "that time and the answer says it is not exhaustive (without --timeout the "
                    "search takes 20 s); exit status 3 if it runs out with no answer")
-    p.set_defaults(func=_cmd_solve)
+    add_wide_argument(p)
+    p.set_defaults(func=fitted(_cmd_solve))

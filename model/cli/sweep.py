@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from model.cli.common import add_grid_arguments, grid_axes, load_setting
+from model.cli.common import add_grid_arguments, add_wide_argument, fitted, grid_axes, load_setting
 
 
 def add_engine_arguments(p: argparse.ArgumentParser) -> None:
@@ -83,7 +83,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--strict", action="store_true",
                    help="stop at the first point whose equilibria cannot all be found (a game "
                    "left too large to enumerate) instead of marking it and going on")
-    p.set_defaults(func=_cmd_sweep)
+    add_wide_argument(p)
+    p.set_defaults(func=fitted(_cmd_sweep))
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:

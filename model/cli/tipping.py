@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from model.cli.common import add_setting_arguments, emit, load_setting
+from model.cli.common import add_setting_arguments, add_wide_argument, emit, fitted, load_setting
 from model.cli.sweep import add_max_points
 from model.io import dumps_json
 
@@ -33,7 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--allow-outside", action="store_true",
                    help="let the range go beyond the parameter's declared plausible range")
     add_max_points(p)
-    p.set_defaults(func=_cmd_tipping)
+    add_wide_argument(p)
+    p.set_defaults(func=fitted(_cmd_tipping))
 
 
 def _cmd_tipping(args: argparse.Namespace) -> int:

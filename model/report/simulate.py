@@ -6,7 +6,7 @@ from __future__ import annotations
 from model.dynamics.compare import RestrictionComparison
 from model.dynamics.simulate import SELECTIONS, SimulationResult
 from model.game import Game
-from model.text import table
+from model.text import table, text_width
 
 
 def _setting(game: Game, result: SimulationResult) -> list[str]:
@@ -40,7 +40,7 @@ def render(result: SimulationResult) -> str:
     lines = [f"{game.title}: {len(result.periods)} periods{each}"]
     lines += _setting(game, result)
     lines.append("")
-    lines.append(table(result.header(), result.rows(compact=True), align="r"))
+    lines.extend(_path(result))
     lines.append("")
     names = game.player_names
     u, v = result.cumulative
@@ -54,6 +54,32 @@ def render(result: SimulationResult) -> str:
         lines.append(f"Note: {note} (marked !)")
     lines.append(_completeness(result))
     return "\n".join(lines) + "\n"
+
+
+def _path(result: SimulationResult) -> list[str]:
+    """The path as one table; within a width limit, as three: the tracked parameters, the
+    strategies, and the payoffs and outcome, each row one period."""
+    header, rows = result.header(), result.rows(compact=True)
+    whole = table(header, rows, align="r", width=None)
+    limit = text_width()
+    if limit is None or max(len(line) for line in whole.splitlines()) <= limit:
+        return [whole]
+    t = len(result.tracked)
+    parts = [
+        ("Parameters at the start of each period", [0, *range(1, t + 1)], "r"),
+        ("Strategies", [0, t + 1, t + 2], "rll"),
+        ("Payoffs and outcome", [0, t + 3, t + 4, t + 6, t + 7, t + 5], "rrrrrl"),
+    ]
+    out: list[str] = []
+    for title, cols, align in parts:
+        if len(cols) < 2:
+            continue
+        if out:
+            out.append("")
+        out.append(title)
+        out.append(table([header[c] for c in cols], [[r[c] for c in cols] for r in rows],
+                         align=align))
+    return out
 
 
 def _completeness(result: SimulationResult) -> str:

@@ -266,7 +266,7 @@ def _matrix(g: Game, A: np.ndarray, B: np.ndarray, row_br: np.ndarray, col_br: n
         for i in show_r
     }
     head = [f"{pr} \\ {pc}", *(ccode[j] for j in show_c)]
-    bimatrix = table(head, [[rcode[i], *cells[i]] for i in show_r])
+    bimatrix = table(head, [[rcode[i], *cells[i]] for i in show_r], width=None)
     if max(len(line) for line in bimatrix.splitlines()) <= width:
         out.append(bimatrix)
         return out
