@@ -245,7 +245,7 @@ def test_cli_refuses_bad_axes(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 @pytest.mark.parametrize("extra, message", [
-    (["--out", "m.csv"], "must end in .png"),
+    (["--out", "m.csv"], "must end in .png or .svg"),
     (["--out", "m.png", "--csv", "m.parquet"], "must end in .csv"),
     (["--out", "m.png", "--set", f"{X}=0.6"], "both varied"),
     (["--out", "m.png", "--no-refine", "--resolution", "0.01"], "--resolution"),

@@ -334,7 +334,7 @@ def test_cli_checkpoint_is_removed_after_the_run(capsys, tmp_path):
     (["--samples", "10", "--seed", "1", "--tornado-output", "Row_payoff"], "goes with"),
     (["--samples", "10", "--seed", "1", "--tornado", "t.png", "--tornado-output", "US_payoff"],
      "unknown output 'US_payoff'"),
-    (["--samples", "10", "--seed", "1", "--tornado", "t.svg"], ".png"),
+    (["--samples", "10", "--seed", "1", "--tornado", "t.jpg"], ".png or .svg"),
     (["--samples", "10", "--seed", "1", "--out", "x.txt"], ".csv or .parquet"),
     (["--samples", "10", "--seed", "1", "--scenario", "cheap"], "did you mean 'cheap_fight'"),
     (["--samples", "10", "--seed", "1", "--set", "V=1", "--set", "C=2"], "no parameter left"),

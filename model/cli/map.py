@@ -39,7 +39,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
     from model.errors import UsageError
     from model.io import output_locks
     from model.report.files import write_tables
-    from model.report.plots import plot_map
+    from model.report.plots import figure_format, plot_map
     from model.sensitivity.maps import RESOLUTION, outcome_map
 
     if len(args.vary) != 2:
@@ -49,10 +49,9 @@ def _cmd_map(args: argparse.Namespace) -> int:
                if len(args.vary) == 1 else "")
         )
     if not args.out:
-        raise UsageError("map needs --out FILE.png")
+        raise UsageError("map needs --out FILE.png (or FILE.svg)")
     png = Path(args.out)
-    if png.suffix.lower() != ".png":
-        raise UsageError(f"--out {png}: the map is a PNG, the file must end in .png")
+    figure_format(png, "--out")
     csv = Path(args.csv) if args.csv else png.with_suffix(".csv")
     if csv.suffix.lower() != ".csv":
         raise UsageError(f"--csv {csv}: the file must end in .csv")

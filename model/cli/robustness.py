@@ -52,7 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="base samples of the Sobol' design, a power of two (default 1024); "
                    "the design has N * (parameters + 2) points")
     p.add_argument("--tornado", metavar="PNG",
-                   help="write a tornado chart of one-at-a-time swings to this PNG")
+                   help="write a tornado chart of one-at-a-time swings to this PNG (or SVG, "
+                   "by the suffix)")
     p.add_argument("--tornado-output", metavar="OUTPUT",
                    help="the output the tornado shows (default: the first player's mean "
                    "equilibrium payoff)")
@@ -88,8 +89,10 @@ def _cmd_robustness(args: argparse.Namespace) -> int:
         if not args.tornado:
             raise UsageError("--tornado-output goes with --tornado PNG")
         check_output(game, args.tornado_output)
-    if args.tornado and not args.tornado.lower().endswith(".png"):
-        raise UsageError(f"--tornado {args.tornado}: the file must end in .png")
+    if args.tornado:
+        from model.report.plot_style import figure_format
+
+        figure_format(args.tornado, "--tornado")
     if args.out:
         check_table_file(args.out)
     if args.allow_outside:
@@ -126,7 +129,9 @@ def _run(game: Game, overrides: dict[str, float], args: argparse.Namespace,
     if args.tornado:
         torn = tornado(game, args.tornado_output, scenario=args.scenario, params=overrides,
                        tol=args.tol, vary_only=vary_only)
-        atomic_write(args.tornado, tornado_png(torn))
+        from model.report.plot_style import figure_format
+
+        atomic_write(args.tornado, tornado_png(torn, fmt=figure_format(args.tornado)))
         print(f"wrote {args.tornado}", file=sys.stderr)
     if args.out:
         from model.report.files import write_frames

@@ -67,7 +67,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="discount factor per period in (0, 1] (default: the file's dynamics.discount, else 1)",
     )
     p.add_argument("--csv", metavar="FILE", help="write the path (or the comparison) as CSV")
-    p.add_argument("--plot", metavar="FILE", help="write a PNG figure of the path")
+    p.add_argument("--plot", metavar="FILE",
+                   help="write a figure of the path: PNG, or SVG if FILE ends in .svg")
     add_wide_argument(p)
     p.set_defaults(func=fitted(run))
 
@@ -93,6 +94,10 @@ def run(args: argparse.Namespace) -> int:
     from model.cli.common import load_setting
 
     game, overrides = load_setting(args)
+    if args.plot:
+        from model.report.plot_style import figure_format
+
+        figure_format(args.plot, "--plot")
     if args.periods < 1:
         raise UsageError(f"--periods must be at least 1, got {args.periods}")
     check_selection(args.select)
@@ -137,10 +142,10 @@ def run(args: argparse.Namespace) -> int:
 def _write_result(args: argparse.Namespace, result: SimulationResult) -> None:
     """The outputs of one simulated path: CSV, figure, and the JSON or the report."""
 
-    def figure() -> bytes:
+    def figure(fmt: str) -> bytes:
         from model.report.plots import simulation_png
 
-        return simulation_png(result)
+        return simulation_png(result, fmt)
 
     _write_outputs(args, result.to_csv, figure, result.to_json, lambda: render(result))
 
@@ -149,16 +154,17 @@ def _write_comparison(args: argparse.Namespace, comparison: RestrictionCompariso
     """The outputs of a comparison of restriction lengths: CSV, figure, and the JSON or the
     report."""
 
-    def figure() -> bytes:
+    def figure(fmt: str) -> bytes:
         from model.report.plots import comparison_png
 
-        return comparison_png(comparison)
+        return comparison_png(comparison, fmt)
 
     _write_outputs(args, lambda: _comparison_csv(comparison), figure, comparison.to_json,
                    lambda: render_comparison(comparison))
 
 
-def _write_outputs(args: argparse.Namespace, csv: Callable[[], str], figure: Callable[[], bytes],
+def _write_outputs(args: argparse.Namespace, csv: Callable[[], str],
+                   figure: Callable[[str], bytes],
                    doc: Callable[[], Any], text: Callable[[], str]) -> None:
     """Write the CSV (--csv) and the figure (--plot) asked for, each announced on stderr, then
     emit the JSON (--json) or the report; each is made only if it is asked for."""
@@ -166,9 +172,9 @@ def _write_outputs(args: argparse.Namespace, csv: Callable[[], str], figure: Cal
         atomic_write(args.csv, csv())
         print(f"wrote {args.csv}", file=sys.stderr)
     if args.plot:
-        from model.report.plots import save
+        from model.report.plots import figure_format, save
 
-        save(args.plot, figure())
+        save(args.plot, figure(figure_format(args.plot, "--plot")))
         print(f"wrote {args.plot}", file=sys.stderr)
     if args.json:
         emit(args, dumps_json(doc(), indent=2) + "\n")

@@ -7,7 +7,6 @@ through :mod:`model.report.plots`.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 import numpy as np
 
 from model.io import atomic_write
-from model.report.plot_style import STYLE
+from model.report.plot_style import FIGSIZE, STYLE, figure_bytes, figure_format
 
 if TYPE_CHECKING:
     from model.sensitivity.grid import Axis
@@ -88,9 +87,9 @@ class _Regions(NamedTuple):
 
 
 def map_png(omap: OutcomeMap, *, colours: Mapping[int, tuple[str, str]] | None = None,
-            title: str | None = None) -> bytes:
-    """The map as a PNG: the regions in colour (a legend outside the plot names each one and
-    its share of the map), the tipping curves as black lines, the baseline or scenario
+            title: str | None = None, fmt: str = "png") -> bytes:
+    """The map as a PNG (or SVG): the regions in colour (a legend outside the plot names each
+    one and its share of the map), the tipping curves as black lines, the baseline or scenario
     point as a star."""
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -98,10 +97,10 @@ def map_png(omap: OutcomeMap, *, colours: Mapping[int, tuple[str, str]] | None =
 
     regions = _regions(omap, colours)
     style = dict(STYLE)
-    style.update({"axes.grid": False, "legend.fontsize": 14, "hatch.linewidth": 1.5,
+    style.update({"axes.grid": False, "legend.fontsize": 13, "hatch.linewidth": 1.5,
                   "hatch.color": "0.35"})
     with matplotlib.rc_context(cast(Any, style)):
-        fig = Figure(figsize=(15.0, 8.4), layout="constrained")
+        fig = Figure(figsize=FIGSIZE, layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot(1, 1, 1)
         _fill_regions(ax, omap, regions)
@@ -109,9 +108,7 @@ def map_png(omap: OutcomeMap, *, colours: Mapping[int, tuple[str, str]] | None =
         inside = _draw_point(ax, omap)
         _map_axes(ax, omap, title)
         _legend(fig, omap, regions, inside)
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=100)
-        return buf.getvalue()
+        return figure_bytes(fig, fmt)
 
 
 def _regions(omap: OutcomeMap, colours: Mapping[int, tuple[str, str]] | None) -> _Regions:
@@ -193,14 +190,14 @@ def _map_axes(ax: Any, omap: OutcomeMap, title: str | None) -> None:
             axis.set_minor_formatter(NullFormatter())
     ax.set_xlim(x.low, x.high)
     ax.set_ylim(y.low, y.high)
-    ax.set_xlabel(_axis_label(x), fontsize=17)
-    ax.set_ylabel(_axis_label(y), fontsize=17)
+    ax.set_xlabel(_axis_label(x), fontsize=15)
+    ax.set_ylabel(_axis_label(y), fontsize=15)
     ax.tick_params(labelsize=15)
     setting = _where(omap)
     if omap.fixed:
         setting += ", " + ", ".join(f"{k} = {v:g}" for k, v in omap.fixed.items())
     ax.set_title(title or f"{omap.title}: which outcomes are equilibria\n({setting})",
-                 fontsize=20)
+                 fontsize=16)
 
 
 def _legend(fig: Any, omap: OutcomeMap, regions: _Regions, inside: bool) -> None:
@@ -226,7 +223,7 @@ def _legend(fig: Any, omap: OutcomeMap, regions: _Regions, inside: bool) -> None
                           markeredgecolor="white", linestyle="none", label=star))
     fig.legend(handles=handles, loc="outside right upper",
                title="Outcomes of the equilibria\n(share of the map)",
-               title_fontsize=15, frameon=False, labelspacing=0.9, handlelength=2.2,
+               title_fontsize=13, frameon=False, labelspacing=0.9, handlelength=2.2,
                handleheight=1.4, alignment="left")
 
 
@@ -238,5 +235,5 @@ def _where(omap: OutcomeMap) -> str:
 def plot_map(omap: OutcomeMap, path: str | Path, *,
              colours: Mapping[int, tuple[str, str]] | None = None,
              title: str | None = None) -> None:
-    """Write :func:`map_png` to ``path``, atomically."""
-    atomic_write(path, map_png(omap, colours=colours, title=title))
+    """Write :func:`map_png` to ``path``, atomically: SVG if it ends in .svg, else PNG."""
+    atomic_write(path, map_png(omap, colours=colours, title=title, fmt=figure_format(path)))

@@ -1,14 +1,14 @@
 """Figures of simulated paths, drawn with matplotlib's Agg backend (no display needed) and sized
 to be read on a projector: large type, thick lines, labelled axes with units, a legend per panel.
 
-Each function returns the PNG as bytes; :func:`save` writes them atomically. The outcome map
+Each function returns the figure as PNG bytes, or as SVG with ``fmt="svg"``; :func:`save`
+writes them atomically. The outcome map
 is drawn in :mod:`model.report.map_plot` and offered here with the others, so that the command
 line asks this module for every picture; the shared style is :mod:`model.report.plot_style`.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,10 +18,17 @@ import numpy as np
 
 from model.io import atomic_write
 from model.report.map_plot import colours_for, map_png, plot_map
-from model.report.plot_style import DPI, PANEL_HEIGHT, STYLE, WIDTH
+from model.report.plot_style import (
+    FIGSIZE,
+    OKABE_ITO,
+    SIDE_COLOURS,
+    STYLE,
+    figure_bytes,
+    figure_format,
+)
 
-__all__ = ["STYLE", "colours_for", "comparison_png", "map_png", "plot_map", "save",
-           "simulation_png", "tornado_png"]
+__all__ = ["STYLE", "colours_for", "comparison_png", "figure_format", "map_png", "plot_map",
+           "save", "simulation_png", "tornado_png"]
 
 if TYPE_CHECKING:
     from model.dynamics.compare import RestrictionComparison
@@ -30,22 +37,26 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def _figure(panels: int, height: float | None = None) -> Iterator[tuple[Any, list[Any]]]:
+def _figure(panels: int, style: Mapping[str, Any] | None = None,
+            ) -> Iterator[tuple[Any, list[Any]]]:
+    """A landscape figure of ``panels`` panels: one, or two rows of them side by side."""
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(cast(Any, STYLE)):
-        fig = Figure(figsize=(WIDTH, height or PANEL_HEIGHT * panels), layout="constrained")
+    with matplotlib.rc_context(cast(Any, {**STYLE, **(style or {})})):
+        fig = Figure(figsize=FIGSIZE, layout="constrained")
         FigureCanvasAgg(fig)
-        axes = [fig.add_subplot(panels, 1, k + 1) for k in range(panels)]
+        rows = 1 if panels == 1 else 2
+        cols = -(-panels // rows)
+        axes = [fig.add_subplot(rows, cols, k + 1) for k in range(rows * cols)]
         yield fig, axes
 
 
-def _png(fig: Any) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
-    return buf.getvalue()
+#: The smaller type of a figure of several panels, still legible at 1280 x 720.
+PANELS_STYLE = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12,
+                "xtick.labelsize": 11, "ytick.labelsize": 11, "legend.fontsize": 10.5,
+                "lines.linewidth": 2.5, "lines.markersize": 6}
 
 
 def _shade_forced(ax: Any, forced: Sequence[int], label: bool) -> None:
@@ -59,11 +70,7 @@ def _shade_forced(ax: Any, forced: Sequence[int], label: bool) -> None:
         )
 
 
-#: The colour of each side's lines, row player first.
-SIDE_COLOURS = ("tab:blue", "tab:red")
-
-
-def simulation_png(result: SimulationResult) -> bytes:
+def simulation_png(result: SimulationResult, fmt: str = "png") -> bytes:
     """The path of a simulation: one panel per unit of the parameters the dynamics move, then
     each side's payoff per period, the cumulative discounted payoffs, and the outcome of each
     period (stacked probabilities, so a mixed equilibrium shows its mix)."""
@@ -74,16 +81,19 @@ def simulation_png(result: SimulationResult) -> bytes:
     for p in result.tracked:
         by_unit.setdefault(game.parameters[p].unit, []).append(p)
     k = len(by_unit)
-    with _figure(k + 3) as (fig, axes):
+    with _figure(k + 3, PANELS_STYLE) as (fig, axes):
         fig.suptitle(
-            f"{game.title}: {len(periods)} periods, selection '{result.selection}'", fontsize=20
+            f"{game.title}: {len(periods)} periods, selection '{result.selection}'", fontsize=16
         )
+        spare = axes[k + 3:]
+        for ax in spare:
+            ax.set_axis_off()
         _parameter_panels(axes[:k], result, by_unit, forced)
         _payoff_panel(axes[k], result, forced, label=not by_unit)
         _cumulative_panel(axes[k + 1], result, forced)
-        _outcome_panel(axes[k + 2], result, forced)
-        _period_axes(axes, result)
-        return _png(fig)
+        _outcome_panel(axes[k + 2], result, forced, spare[0] if spare else None)
+        _period_axes(axes[:k + 3], result)
+        return figure_bytes(fig, fmt)
 
 
 def _parameter_panels(axes: Sequence[Any], result: SimulationResult,
@@ -139,8 +149,10 @@ def _cumulative_panel(ax: Any, result: SimulationResult, forced: Sequence[int]) 
     ax.legend(loc="best")
 
 
-def _outcome_panel(ax: Any, result: SimulationResult, forced: Sequence[int]) -> None:
-    """The outcome of each period as stacked probabilities."""
+def _outcome_panel(ax: Any, result: SimulationResult, forced: Sequence[int],
+                   legend_ax: Any = None) -> None:
+    """The outcome of each period as stacked probabilities (the legend in ``legend_ax`` if
+    given, else beside the panel)."""
     periods = [r.period for r in result.periods]
     _shade_forced(ax, forced, label=False)
     outcomes: list[str] = []
@@ -161,7 +173,11 @@ def _outcome_panel(ax: Any, result: SimulationResult, forced: Sequence[int]) -> 
         if outcomes
         else "Outcome of each period (the file names no outcomes)"
     )
-    if outcomes:
+    if outcomes and legend_ax is not None:
+        handles, labels = ax.get_legend_handles_labels()
+        legend_ax.legend(handles, labels, loc="center left", title="outcome",
+                         frameon=False, fontsize=13, title_fontsize=13)
+    elif outcomes:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
 
 
@@ -175,19 +191,20 @@ def _period_axes(axes: Sequence[Any], result: SimulationResult) -> None:
         ax.set_xticks(periods if len(periods) <= 30 else periods[:: max(1, len(periods) // 15)])
 
 
-def comparison_png(comparison: RestrictionComparison) -> bytes:
+def comparison_png(comparison: RestrictionComparison, fmt: str = "png") -> bytes:
     """Cumulative discounted payoffs of both sides against the length of the forced
     restriction."""
     runs = comparison.runs
     names = runs[0].game.player_names
     pay_unit = runs[0].payoff_unit.replace(" per year", "") or "payoff units"
     horizon = len(runs[0].periods)
-    with _figure(1, height=6.5) as (fig, axes):
+    with _figure(1) as (fig, axes):
         ax = axes[0]
         lengths = list(comparison.lengths)
         width = 0.38
         xs = list(range(len(lengths)))
-        for p, (shift, colour) in enumerate(((-width / 2, "tab:blue"), (width / 2, "tab:red"))):
+        for p, (shift, colour) in enumerate(((-width / 2, SIDE_COLOURS[0]),
+                                             (width / 2, SIDE_COLOURS[1]))):
             ax.bar(
                 [x + shift for x in xs],
                 [r.cumulative[p] for r in runs],
@@ -205,24 +222,21 @@ def comparison_png(comparison: RestrictionComparison) -> bytes:
             f"(selection '{runs[0].selection}'), discounted sum over {horizon} periods"
         )
         ax.legend(loc="best")
-        return _png(fig)
+        return figure_bytes(fig, fmt)
 
 
 def _colours(n: int) -> list[Any]:
-    from matplotlib import colormaps
-
-    cmap = colormaps["tab10"]
-    return [cmap(k % 10) for k in range(n)]
+    return [OKABE_ITO[k % len(OKABE_ITO)] for k in range(n)]
 
 
-def save(path: str | Path, png: bytes) -> None:
-    """Write a PNG atomically."""
-    atomic_write(path, png)
+def save(path: str | Path, figure: bytes) -> None:
+    """Write a figure (PNG or SVG bytes) atomically."""
+    atomic_write(path, figure)
 
 
-def tornado_png(t: Tornado, top: int = 20) -> bytes:
-    """The tornado as a PNG: one bar per parameter that moves the output (the ``top`` largest
-    swings, largest on top) from the baseline value to the value at each end of the
+def tornado_png(t: Tornado, top: int = 12, fmt: str = "png") -> bytes:
+    """The tornado as a PNG (or SVG): one bar per parameter that moves the output (the ``top``
+    largest swings, largest on top) from the baseline value to the value at each end of the
     parameter's range, the baseline as a vertical line, and beside each bar the outcome set at
     an end where it differs from the baseline's; the parameters left out are counted below."""
     import matplotlib
@@ -236,15 +250,14 @@ def tornado_png(t: Tornado, top: int = 20) -> bytes:
     setting = f"scenario {t.scenario}" if t.scenario else "baseline"
     if t.fixed:
         setting += "; " + ", ".join(f"{k}={v:g}" for k, v in t.fixed.items())
-    height = max(5.0, 2.4 + 0.62 * len(bars))
     with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]
-        fig = Figure(figsize=(16.0, height), layout="constrained")
+        fig = Figure(figsize=FIGSIZE, layout="constrained")
         FigureCanvasAgg(fig)
-        ax, side = fig.subplots(1, 2, sharey=True, width_ratios=(2.6, 1.0))
+        ax, side = fig.subplots(1, 2, sharey=True, width_ratios=(2.2, 1.0))
         ys = np.arange(len(bars))[::-1]
         for y, b in zip(ys, bars, strict=True):
-            for value, colour, which in ((b.value_low, "tab:blue", "low"),
-                                         (b.value_high, "tab:orange", "high")):
+            for value, colour, which in ((b.value_low, OKABE_ITO[4], "low"),
+                                         (b.value_high, OKABE_ITO[0], "high")):
                 ax.barh(y + (0.2 if which == "high" else -0.2), value - t.baseline,
                         left=t.baseline, height=0.38, color=colour,
                         label=f"parameter at the {which} end of its range"
@@ -269,21 +282,19 @@ def tornado_png(t: Tornado, top: int = 20) -> bytes:
         ax.set_xlabel(xlabel)
         fig.suptitle(f"{t.title}: each parameter alone to the ends of its range, the others "
                      f"at the {setting}\noutcomes at the {setting}: {t.baseline_outcomes}",
-                     fontsize=18)
-        fig.legend(loc="outside lower center", ncols=3, fontsize=13)
+                     fontsize=15)
+        fig.legend(loc="outside lower center", ncols=3, fontsize=12)
         # the outcome set at an end where it differs from the baseline's
         side.set_axis_off()
         side.set_xlim(0, 1)
-        side.set_title("outcomes where they change", fontsize=14, loc="left")
+        side.set_title("outcomes that change", fontsize=12, loc="left")
         for y, b in zip(ys, bars, strict=True):
             notes = [f"{which}: {s}" for which, s in (("low", b.outcomes_low),
                                                        ("high", b.outcomes_high))
                      if s != t.baseline_outcomes]
             if notes:
-                side.text(0.0, y, "\n".join(notes), fontsize=13, va="center", ha="left")
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=DPI)
-        return buf.getvalue()
+                side.text(0.0, y, "\n".join(notes), fontsize=12, va="center", ha="left")
+        return figure_bytes(fig, fmt)
 
 
 def _count(n: int, noun: str) -> str:
