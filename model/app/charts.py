@@ -96,9 +96,7 @@ def bargain_chart(an: Analysis, deal: Mapping[str, Any]) -> alt.LayerChart:
         fill=alt.value("#000"),
         tooltip=["label", alt.Tooltip("u:Q", format=".2f", title=pr),
                  alt.Tooltip("v:Q", format=".2f", title=pc)])
-    text = alt.Chart(special).mark_text(align="left", dx=9, dy=-9, fontSize=13).encode(
-        x=x, y=y, text="label:N")
-    return (hull + profiles + frontier + marks + text).properties(width=WIDTH, height=440)
+    return (hull + profiles + frontier + marks).properties(width=WIDTH, height=440)
 
 
 def mixed_bars(an: Analysis) -> pd.DataFrame:
@@ -151,28 +149,32 @@ def tipping_segments(tip: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def tipping_chart(tip: Mapping[str, Any], current: float) -> alt.LayerChart:
-    """The range as a bar cut into its pieces, the tipping points as rules, the current value
-    as a black triangle."""
-    seg = tipping_segments(tip)
+    """The range as a bar cut into its pieces (each named by its equilibria's outcomes), the
+    tipping points as black rules, the current value as a triangle under the bar."""
+    seg = tipping_segments(tip).assign(mid=lambda d: (d.start + d.end) / 2)
     name = f"{tip['parameter']} ({tip.get('unit') or ''})"
-    x = alt.X("start:Q", title=name, scale=alt.Scale(domain=[seg.start.min(), seg.end.max()]))
-    bars = alt.Chart(seg).mark_bar(height=46).encode(
-        x=x, x2="end:Q",
-        color=alt.Color("equilibria:N", legend=alt.Legend(orient="bottom", title="equilibria",
-                                                          columns=1, labelLimit=600),
-                        scale=alt.Scale(range=list(OUTCOME_TINTS))),
+    height = 70
+    x = alt.X("start:Q", title=name, axis=alt.Axis(orient="top"),
+              scale=alt.Scale(domain=[float(seg.start.min()), float(seg.end.max())], nice=False))
+    bars = alt.Chart(seg).mark_bar().encode(
+        x=x, x2="end:Q", y=alt.value(0), y2=alt.value(height),
+        color=alt.Color("equilibria:N", legend=None, scale=alt.Scale(range=list(OUTCOME_TINTS))),
         tooltip=["equilibria", alt.Tooltip("start:Q", format=".4g"),
                  alt.Tooltip("end:Q", format=".4g")])
+    names = alt.Chart(seg).mark_text(fontSize=14, limit=400).encode(
+        x="mid:Q", y=alt.value(height / 2), text="equilibria:N")
     cuts = pd.DataFrame({"start": [float(t["value"]) for t in tip["tipping_points"]]})
-    rules = alt.Chart(cuts).mark_rule(strokeWidth=2, color="#222").encode(x="start:Q")
-    labels = alt.Chart(cuts).mark_text(dy=-34, fontSize=13).encode(
-        x="start:Q", text=alt.Text("start:Q", format=".3f"))
+    rules = alt.Chart(cuts).mark_rule(strokeWidth=3, color="#222").encode(
+        x="start:Q", y=alt.value(0), y2=alt.value(height))
+    labels = alt.Chart(cuts).mark_text(align="left", dx=5, fontSize=13, fontWeight="bold").encode(
+        x="start:Q", y=alt.value(12), text=alt.Text("start:Q", format=".4f"))
     now = pd.DataFrame({"start": [current], "label": [f"now {current:.3g}"]})
-    marker = alt.Chart(now).mark_point(shape="triangle-up", size=300, filled=True,
-                                       color="#000").encode(x="start:Q", y=alt.value(62))
-    marker_text = alt.Chart(now).mark_text(dy=28, fontSize=13).encode(
-        x="start:Q", y=alt.value(62), text="label:N")
-    return (bars + rules + labels + marker + marker_text).properties(width=WIDTH, height=90)
+    marker = alt.Chart(now).mark_point(shape="triangle-up", size=260, filled=True,
+                                       color="#000").encode(x="start:Q", y=alt.value(height + 12))
+    marker_text = alt.Chart(now).mark_text(fontSize=13, align="left", dx=12).encode(
+        x="start:Q", y=alt.value(height + 14), text="label:N")
+    return (bars + names + rules + labels + marker + marker_text).properties(
+        width=WIDTH, height=height)
 
 
 def map_frame(omap_frame: pd.DataFrame, x: str, y: str) -> pd.DataFrame:

@@ -12,6 +12,7 @@ slider moved back, or a view visited again, costs nothing.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -54,7 +55,7 @@ def _load(key: str, text: str, name: str) -> Loaded:
 
 @st.cache_resource(max_entries=512, show_spinner=False)
 def _analyse(_game: Game, key: str, scenario: str | None, params: Params) -> Analysis:
-    return api.analyse(_game, Setting(scenario, dict(params)), timeout=20)
+    return api.analyse(_game, Setting(scenario, dict(params)))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -99,11 +100,12 @@ def _pick_source() -> tuple[str, str]:
     first = _label(start)
     if first not in choices:
         choices = {first: start, **choices}
+    box = st.sidebar.container()  # the file's choice above the upload that adds to it
     upload = st.sidebar.file_uploader("...or upload a payoff file", type=["yaml", "yml"])
     names = list(choices)
     if upload is not None:
         names.insert(0, UPLOADED)
-    label = st.sidebar.selectbox("Payoff file", names, index=names.index(first)
+    label = box.selectbox("Payoff file", names, index=names.index(first)
                                  if upload is None else 0, key="file")
     if label == UPLOADED and upload is not None:
         text = upload.getvalue().decode("utf-8", errors="replace")
@@ -122,6 +124,11 @@ def _slider_key(game: Game, scenario: str | None, name: str) -> str:
 def _reset(prefix: str) -> None:
     for key in [k for k in st.session_state if str(k).startswith(prefix)]:
         del st.session_state[key]
+
+
+def _step(span: float) -> float:
+    """A round step giving 100 to 1,000 positions, so that round file values lie on it."""
+    return float(10.0 ** (math.floor(math.log10(span)) - 2))
 
 
 def _parameters(game: Game, scenario: str | None) -> dict[str, float]:
@@ -148,7 +155,7 @@ def _parameters(game: Game, scenario: str | None) -> dict[str, float]:
             low, high = min(float(low), value), max(float(high), value)
             span = high - low
             moved = st.sidebar.slider(f"{name} ({info.unit})", min_value=low, max_value=high,
-                                      value=value, step=span / 200, help=tip, key=key,
+                                      value=value, step=_step(span), help=tip, key=key,
                                       format="%.3f" if span < 10 else "%.1f")
         if float(moved) != value:
             changed[name] = float(moved)
@@ -242,7 +249,7 @@ def _tipping_view(game: Game, key: str, scenario: str | None, params: Params,
                         else 0)
     rest = tuple((k, v) for k, v in params if k != name)
     tip = _tipping(game, key, scenario, rest, name)
-    st.altair_chart(charts.tipping_chart(tip, float(values[name])))
+    st.altair_chart(charts.tipping_chart(tip, float(values[name])), height=160)
     if not tip["tipping_points"]:
         st.info(f"The equilibria do not change along {name}'s range "
                 f"{tip['range'][0]:g} to {tip['range'][1]:g}.")
@@ -283,6 +290,7 @@ def _simulate_view(game: Game, key: str, scenario: str | None, params: Params) -
 def _editor_view(label: str, text: str) -> None:
     st.markdown("Edit the payoff file, then check it: a problem is shown at its line, as "
                 "`leverage check` reports it. The app keeps using the last valid text.")
+    shown = st.container()  # the problems, above the text they are in
     edited = st.text_area("The payoff file (YAML)", value=text, height=480,
                           key=f"editor:{label}:{digest(text)[:12]}")
     c1, c2, c3 = st.columns([1, 1, 1])
@@ -302,7 +310,8 @@ def _editor_view(label: str, text: str) -> None:
                        mime="text/yaml", key="download")
     found = st.session_state.get("problems")
     if found and found[0] == label:
-        _show_problems(found[1], found[2], found[3])
+        with shown:
+            _show_problems(found[1], found[2], found[3])
 
 
 def _show_problems(text: str, problems: tuple[str, ...], lines: tuple[int, ...]) -> None:

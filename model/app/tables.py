@@ -28,6 +28,8 @@ from model.text import codes, prob_text
 
 #: Games with more actions a side than this get codes (R1, C1...) and a legend.
 CODED_ABOVE = 3
+#: Games with at most this many actions a side name the outcome in each cell.
+LABELLED_UP_TO = 6
 #: Light tints of a colour-blind-safe palette (Paul Tol's light scheme), one per outcome.
 OUTCOME_TINTS = ("#BBDDEE", "#FFCCAA", "#EEEEBB", "#FFCCDD", "#CCEEFF", "#DDEEBB", "#E8D9F0")
 NO_OUTCOME_TINT = "#F2F2F2"
@@ -87,6 +89,7 @@ def bimatrix_html(an: Analysis, *, removed: tuple[Sequence[int], Sequence[int]] 
             for e in an.result.equilibria if e.pure}
     mixed = equilibrium_cells(an) - pure
     gone_r, gone_c = set(removed[0]), set(removed[1])
+    small = max(an.A.shape) <= LABELLED_UP_TO  # larger tables name outcomes by colour only
     esc = html.escape
     head = "".join(f'<th title="{esc(game.actions[1][j])}" style="{_grey(j in gone_c)}">'
                    f"{esc(ccode[j])}</th>" for j in range(len(ccode)))
@@ -101,18 +104,21 @@ def bimatrix_html(an: Analysis, *, removed: tuple[Sequence[int], Sequence[int]] 
             frame = ("border:3px solid #222;" if (i, j) in pure else
                      "border:2px dashed #222;" if (i, j) in mixed else "border:1px solid #ccc;")
             gone = i in gone_r or j in gone_c
-            style = (f"background:{tint[outcome]};{frame}padding:3px 6px;text-align:center;"
+            style = (f"background:{tint[outcome]};{frame}padding:3px 5px;text-align:center;"
                      f"white-space:nowrap;{'opacity:0.25;' if gone else ''}")
             title = f"{game.actions[0][i]} / {game.actions[1][j]}: {outcome or 'no named outcome'}"
-            label = f'<br><small>{esc(outcome.replace("_", " "))}</small>' if outcome else ""
+            label = (f'<br><small>{esc(outcome.replace("_", " "))}</small>'
+                     if outcome and small else "")
             cls = ' class="eq"' if (i, j) in pure else ""
             cells.append(f'<td{cls} title="{esc(title)}" style="{style}">{esc(a)}, {esc(b)}'
                          f"{label}</td>")
         body.append(f'<tr><th title="{esc(game.actions[0][i])}" style="text-align:left;'
                     f'{_grey(i in gone_r)}">{esc(rcode[i])}</th>{"".join(cells)}</tr>')
     cap = f"<caption style='caption-side:bottom'>{esc(caption)}</caption>" if caption else ""
-    return (f'<table class="bimatrix" style="border-collapse:collapse;font-size:0.85rem">{cap}'
-            f'<tr><th>{esc(pr)} \\ {esc(pc)}</th>{head}</tr>{"".join(body)}</table>')
+    size = "0.95rem" if small else "0.8rem"
+    return (f'<div style="overflow-x:auto"><table class="bimatrix" style="border-collapse:'
+            f'collapse;font-size:{size}">{cap}<tr><th>{esc(pr)} \\ {esc(pc)}</th>{head}</tr>'
+            f'{"".join(body)}</table></div>')
 
 
 def _grey(gone: bool) -> str:
