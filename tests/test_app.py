@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from optional import missing
 
 import model
 from model.app import files, tables
@@ -126,9 +127,11 @@ def test_chart_data_come_from_the_model() -> None:
 # ---------------------------------------------------------------------------- the page
 @pytest.fixture(scope="module")
 def AppTest():
-    testing = pytest.importorskip("streamlit.testing.v1",
-                                  reason="streamlit is not installed (pip install -e '.[app]')")
-    return testing.AppTest
+    try:
+        from streamlit.testing.v1 import AppTest as tester
+    except ImportError:
+        missing("streamlit is not installed (pip install -e '.[app]')")
+    return tester
 
 
 def _page(AppTest, file: Path = BASELINE):

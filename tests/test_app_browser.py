@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from optional import missing
 
 import model
 
@@ -42,7 +43,7 @@ def _missing() -> str | None:
 
 
 if (_why := _missing()) is not None:
-    pytest.skip(f"browser tests skipped: {_why}", allow_module_level=True)
+    missing(f"browser tests skipped: {_why}", module_level=True)
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 

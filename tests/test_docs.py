@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from doc_examples import blocks, commands, missing_output, run_page
+from optional import missing
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -29,8 +30,7 @@ def _hook():
 
 def test_the_site_builds_strictly(tmp_path: Path) -> None:
     if importlib.util.find_spec("mkdocs") is None:
-        print("SKIP: mkdocs is not installed (pip install -e '.[docs]')")
-        pytest.skip("mkdocs is not installed (pip install -e '.[docs]')")
+        missing("mkdocs is not installed (pip install -e '.[docs]')")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     site = tmp_path / "site"
     r = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir",
@@ -111,7 +111,7 @@ def test_the_sources_page_lists_every_source() -> None:
 def test_docstring_doctests_are_shown_as_code() -> None:
     spec = importlib.util.spec_from_file_location("fences", DOCS / "hooks" / "doctest_fences.py")
     if importlib.util.find_spec("griffe") is None:
-        pytest.skip("griffe (mkdocstrings[python]) is not installed")
+        missing("griffe (mkdocstrings[python]) is not installed")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from optional import missing
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.py"))
@@ -53,7 +54,7 @@ def test_every_lesson_is_checked() -> None:
 def test_the_lesson_runs_and_prints_its_answers(lesson: str) -> None:
     if importlib.util.find_spec("marimo") is None:
         print("SKIP: marimo is not installed (pip install -e '.[lessons]')")
-        pytest.skip("marimo is not installed (pip install -e '.[lessons]')")
+        missing("marimo is not installed (pip install -e '.[lessons]')")
     env = {**os.environ, "COLUMNS": "100"}
     r = subprocess.run([sys.executable, f"lessons/{lesson}"], cwd=ROOT, capture_output=True,
                        text=True, timeout=300, env=env)

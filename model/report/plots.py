@@ -109,20 +109,21 @@ def _parameter_panels(axes: Sequence[Any], result: SimulationResult,
         ax.legend(loc="best")
 
 
+def _side_lines(ax: Any, result: SimulationResult, value: Any, marker: str,
+                label: str) -> None:
+    """One line per side over the periods: ``value(period_result, side)``, labelled
+    ``label`` with ``{name}`` the side's name."""
+    periods = [r.period for r in result.periods]
+    for side, name in enumerate(result.game.player_names):
+        ax.plot(periods, [value(r, side) for r in result.periods], marker=marker,
+                color=SIDE_COLOURS[side], label=label.format(name=name))
+
+
 def _payoff_panel(ax: Any, result: SimulationResult, forced: Sequence[int],
                   label: bool) -> None:
     """Each side's payoff in each period."""
-    names = result.game.player_names
-    periods = [r.period for r in result.periods]
     _shade_forced(ax, forced, label=label)
-    for side in (0, 1):
-        ax.plot(
-            periods,
-            [r.payoffs[side] for r in result.periods],
-            marker="o",
-            color=SIDE_COLOURS[side],
-            label=names[side],
-        )
+    _side_lines(ax, result, lambda r, side: r.payoffs[side], "o", "{name}")
     ax.axhline(0, color="0.3", linewidth=1)
     ax.set_ylabel(result.payoff_unit or "payoff units")
     ax.set_title("Payoff in each period")
@@ -131,18 +132,9 @@ def _payoff_panel(ax: Any, result: SimulationResult, forced: Sequence[int],
 
 def _cumulative_panel(ax: Any, result: SimulationResult, forced: Sequence[int]) -> None:
     """Each side's discounted sum of payoffs up to each period."""
-    names = result.game.player_names
-    periods = [r.period for r in result.periods]
     pay_unit = result.payoff_unit or "payoff units"
     _shade_forced(ax, forced, label=False)
-    for side in (0, 1):
-        ax.plot(
-            periods,
-            [r.cumulative[side] for r in result.periods],
-            marker="s",
-            color=SIDE_COLOURS[side],
-            label=f"{names[side]} (discounted sum)",
-        )
+    _side_lines(ax, result, lambda r, side: r.cumulative[side], "s", "{name} (discounted sum)")
     ax.axhline(0, color="0.3", linewidth=1)
     ax.set_ylabel(pay_unit.replace(" per year", "") if pay_unit != "payoff units" else pay_unit)
     ax.set_title("Cumulative discounted payoff")
