@@ -28,6 +28,7 @@ from model.setting import Setting
 if TYPE_CHECKING:
 
     from model.analysis import Analysis
+    from model.dynamics.dynamic import DynamicResult
     from model.dynamics.policy import Force
     from model.dynamics.simulate import SimulationResult
     from model.negotiation.attrition import Attrition
@@ -56,8 +57,23 @@ ATTRITION_METHOD = ("the stationary mixed equilibrium of the war of attrition wi
                     "information: each side concedes at the hazard that leaves the other "
                     "indifferent")
 
-__all__ = ["analyse", "attrition", "bargain", "credibility", "outcome_map", "robustness",
-           "simulate", "stackelberg", "sweep", "tipping_points"]
+DYNAMIC_METHOD = ("the dynamic game on the state grid of the file's dynamics rules: Markov "
+                  "perfect by value iteration (own state's value solved for, strategies "
+                  "checked at their exact values), or subgame perfect by backward induction")
+
+__all__ = [
+    "analyse",
+    "attrition",
+    "bargain",
+    "credibility",
+    "dynamic",
+    "outcome_map",
+    "robustness",
+    "simulate",
+    "stackelberg",
+    "sweep",
+    "tipping_points",
+]
 
 
 def _setting(setting: Setting | None) -> Setting:
@@ -280,6 +296,44 @@ def attrition(game: Game, setting: Setting | None = None, *, prizes: Sequence[st
     values = game.resolve(dict(s.params), s.scenario)
     r = on_game(game, values, prizes, costs)
     return _stamped(r, game, s, ATTRITION_METHOD, prizes=list(prizes), costs=list(costs))
+
+
+def dynamic(game: Game, setting: Setting | None = None, *, horizon: int | None = None,
+            periods: int = 10, grid: Mapping[str, int] | None = None,
+            selection: str = "pareto", discount: float | None = None) -> DynamicResult:
+    """The dynamic game: the state is the parameters the file's dynamics rules move (on the
+    grid of ``dynamics.grid``, changed by ``grid``), each side's cards move it, and each
+    side foresees that. A Markov perfect equilibrium of the discounted game (``horizon``
+    None) or the subgame-perfect equilibrium of ``horizon`` periods, followed from the
+    setting for ``periods`` periods.
+
+    Returns
+    -------
+    DynamicResult
+        Frozen: the solver's report (sweeps, whether it converged, the largest one-period
+        gain from deviating), the values at the start and the path period by period.
+
+    Raises
+    ------
+    UsageError
+        No dynamics section, a grid too large, a bad horizon or selection.
+
+    Examples
+    --------
+    >>> import model
+    >>> game = model.load("payoffs/baseline.yaml")
+    >>> r = model.dynamic(game, grid={"years_cn_eda_substitution": 4, "eda_us_share": 2,
+    ...     "years_us_magnet_substitution": 4, "us_re_dependence": 3}, periods=3)
+    >>> r.verified, r.states, len(r.path)
+    (True, 96, 3)
+    """
+    from model.dynamics.dynamic import solve_dynamic
+
+    s = _setting(setting)
+    r = solve_dynamic(game, s, horizon=horizon, periods=periods, grid=grid,
+                      selection=selection, discount=discount)
+    return _stamped(r, game, s, DYNAMIC_METHOD, horizon=horizon, selection=selection,
+                    grid=dict(r.grid))
 
 
 def sweep(game: Game, setting: Setting | None = None, *, vary: Mapping[str, Any],

@@ -33,6 +33,9 @@ MIN_PAYOFF_SCALE        1e-300        a player's largest absolute payoff, unless
 EXACT_MAX_BITS          1,024         bits of an exact value: a payoff formula computed exactly,
                                       and the common denominator of a player's exact payoffs;
                                       beyond it ``--exact`` rounds the payoffs to a grid
+MAX_STATES              100,000       states of ``leverage dynamic``'s grid (its points multiplied)
+MAX_TRANSITIONS         40,000,000    entries of its transition table: states x profiles x 2^d
+                                      next states (d parameters on the grid), about 12 bytes each
 ======================  ============  ==============================================================
 
 The solvers' own size limits (vertices of the best-response polytopes) are in
@@ -66,6 +69,8 @@ MAX_EXPONENT = 300
 MAX_PAYOFF = 1e100
 MIN_PAYOFF_SCALE = 1e-300
 EXACT_MAX_BITS = 1024
+MAX_STATES = 100_000
+MAX_TRANSITIONS = 40_000_000
 
 T = TypeVar("T")
 

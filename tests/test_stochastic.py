@@ -33,24 +33,25 @@ def test_finitely_repeated_prisoners_dilemma_defects_every_period(discount: floa
     T = 10
     r = backward_induction(_pd(discount), horizon=T)
     for t in range(T):
-        x, y = r.strategies[t][0]
+        x, y = r.strategy(t, 0)
         assert x.argmax() == 1 and y.argmax() == 1 and x.max() == 1 and y.max() == 1
-        assert r.counts[t] == (1,) and r.complete[t] == (True,)
+        assert r.counts[t].tolist() == [1] and r.pure[t].tolist() == [True]
     expected = sum(discount ** k for k in range(T))
-    assert r.values[0][0] == pytest.approx((expected, expected))
+    assert r.values[0, 0] == pytest.approx((expected, expected))
 
 
 def test_infinitely_repeated_prisoners_dilemma_markov_equilibrium_is_stage_nash() -> None:
     r = markov_perfect(_pd(0.9))
     assert r.converged and r.verified
-    assert r.strategies[0][0].argmax() == 1
+    assert r.X[0].argmax() == 1 and r.Y[0].argmax() == 1
     assert r.values[0] == pytest.approx((10.0, 10.0))
 
 
-def _own_regret(g: StochasticGame, strategies) -> float:
+def _own_regret(g: StochasticGame, X: np.ndarray, Y: np.ndarray) -> float:
     S = g.states
     r = np.zeros((S, 2))
     M = np.zeros((S, S))
+    strategies = list(zip(X, Y, strict=True))
     for s, (x, y) in enumerate(strategies):
         for i, j in itertools.product(range(g.A.shape[1]), range(g.A.shape[2])):
             p = x[i] * y[j]
@@ -83,7 +84,7 @@ def test_a_one_player_game_is_solved_by_its_optimal_policy() -> None:
         M = np.array([P[0, a0, 0], P[1, a1, 0]])
         best = max(best, np.linalg.solve(np.eye(2) - 0.9 * M, R)[0])
     assert r.values[0, 0] == pytest.approx(best)
-    assert r.strategies[0][0].argmax() == 1 and r.strategies[1][0].argmax() == 0
+    assert r.X[0].argmax() == 1 and r.X[1].argmax() == 0
     assert r.converged and r.verified
 
 
@@ -97,7 +98,7 @@ def test_every_markov_perfect_equilibrium_reported_as_verified_is_one(seed: int)
     P = rng.dirichlet(np.ones(S), (S, m, n))
     g = StochasticGame(A, B, P, 0.8)
     r = markov_perfect(g, max_iterations=2000)
-    own = _own_regret(g, r.strategies)
+    own = _own_regret(g, r.X, r.Y)
     assert abs(own - r.regret) < 1e-6 * max(1.0, float(np.abs(r.values).max()))
     if r.verified:
         assert own < 1e-6 * max(1.0, float(np.abs(r.values).max()))

@@ -24,7 +24,7 @@ from model.limits import SolveTimeout
 
 # the commands in the order ``leverage --help`` lists them; each module has ``register(sub)``
 COMMANDS = ("solve", "export", "check", "describe", "schema", "bargain", "credibility", "map",
-            "attrition", "robustness", "sequential", "simulate", "sweep", "tipping",
+            "attrition", "dynamic", "robustness", "sequential", "simulate", "sweep", "tipping",
             "app")
 
 

@@ -336,6 +336,13 @@ class Game:
                 )
             env[d.name] = value
 
+    def environment(self, values: Mapping[str, Any], N: int) -> dict[str, np.ndarray]:
+        """Every parameter and derived quantity at N points, as arrays of length N: ``values``
+        maps each parameter to its N values (or one value for all)."""
+        env = {k: np.broadcast_to(np.asarray(v, dtype=float), (N,)) for k, v in values.items()}
+        self._derive(env, N)
+        return env
+
     def derived_values(
         self, params: Mapping[str, float] | None = None, scenario: str | None = None
     ) -> dict[str, float]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import keyword
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from model.errors import PayoffFileError, closest, did_you_mean, known
-from model.limits import MAX_ACTIONS, MAX_PROFILES
+from model.limits import MAX_ACTIONS, MAX_PROFILES, MAX_STATES
 from model.payoffs import spec as S
 from model.payoffs.checks import Checker, condition_text, labels_text
 from model.payoffs.compiled import (
@@ -196,7 +197,41 @@ def _dynamics(
         tuple(rules),
         located(ctx, ("dynamics", "discount")) if discount is not None else "",
         d.payoff_unit,
+        _grid(ctx, g, rules),
+        located(ctx, ("dynamics", "grid")) if d.grid else "",
     )
+
+
+def _grid(ctx: Context, g: S.GameSpec, rules: list[RuleInfo]) -> tuple[tuple[str, int], ...]:
+    """The ``dynamics.grid`` entries, checked: each names a parameter some rule moves,
+    with a range to spread its points over; every parameter a rule moves has one."""
+    assert g.dynamics is not None
+    grid = g.dynamics.grid
+    if not grid:
+        return ()
+    moved = list(dict.fromkeys(r.parameter for r in rules))
+    for name, _points in grid.items():
+        path: PathKey = ("dynamics", "grid", name)
+        if name not in g.parameters:
+            ctx.add(path, f"'{name}' is not a parameter"
+                    + did_you_mean(name, list(g.parameters)), key=True)
+        elif name not in moved:
+            ctx.add(path, f"no rule moves '{name}', so it would stay where it starts: leave "
+                    "it out of the grid (rules move " + ", ".join(moved) + ")", key=True)
+        else:
+            low, high = g.parameters[name].range
+            if not low < high:
+                ctx.add(path, f"'{name}' has the range [{low:g}, {high:g}]: the grid needs "
+                        "low < high to spread its points over")
+    missing = [p for p in moved if p not in grid]
+    if missing:
+        ctx.add(("dynamics", "grid"), "every parameter a rule moves needs grid points; "
+                "missing: " + ", ".join(missing))
+    total = math.prod(grid.values())
+    if total > MAX_STATES:
+        ctx.add(("dynamics", "grid"), f"the grid has {total:,} states, more than the "
+                f"{MAX_STATES:,} allowed: give fewer points")
+    return tuple(grid.items())
 
 
 def _rule(

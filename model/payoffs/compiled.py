@@ -149,6 +149,8 @@ class DynamicsInfo:
     rules: tuple[RuleInfo, ...]
     discount_where: str = ""
     payoff_unit: str = ""
+    grid: tuple[tuple[str, int], ...] = ()  # (parameter, points) of the state grid
+    grid_where: str = ""
 
     @property
     def parameters(self) -> tuple[str, ...]:

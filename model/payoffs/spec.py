@@ -207,6 +207,13 @@ class Dynamics(_Strict):
         "'bn USD per year').",
     )
     rules: Annotated[list[Rule], Field(min_length=1)]
+    grid: dict[Name, Annotated[int, Field(ge=2)]] = Field(
+        default_factory=dict,
+        description="The state grid of `leverage dynamic`: for each parameter a rule moves, the "
+        "number of evenly spaced points across its range (at least 2). The states are every "
+        "combination of these points; a value between points counts as a lottery over the "
+        "points around it.",
+    )
 
 
 class GameSpec(_Strict):
