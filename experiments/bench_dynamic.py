@@ -24,7 +24,7 @@ from model.negotiation.stochastic import markov_perfect, stage_step
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def plain_sweep(sg, V, states):  # noqa: ANN001, ANN201 (a reference, kept plain on purpose)
+def plain_sweep(sg, V, states):
     """One value-iteration sweep over ``states`` in plain Python: the continuation game of each
     state entry by entry, then its pure equilibria by comparing every cell with its row and column."""
     S, m, n = sg.A.shape
