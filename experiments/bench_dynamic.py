@@ -25,9 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def plain_sweep(sg, V, states):
-    """One value-iteration sweep over ``states`` in plain Python: the continuation game of each
-    state entry by entry, then its pure equilibria by comparing every cell with its row and column."""
-    S, m, n = sg.A.shape
+    """One value-iteration sweep over ``states`` in plain Python: the continuation game of
+    each state entry by entry, then its pure equilibria by comparing each cell with its row
+    and column."""
+    _, m, n = sg.A.shape
     T = sg.T
     out = []
     for s in states:
