@@ -118,6 +118,7 @@ def test_the_baseline_markov_perfect_equilibrium_is_verified() -> None:
     r = model.dynamic(model.load(BASELINE), grid=SMALL, periods=5)
     assert r.verified and r.converged and r.regret <= 1e-7 * 100
     assert len(r.path) == 5 and r.provenance["method"].startswith("the dynamic game")
+    assert 0 <= r.pure_states <= 1 and r.whole_complete  # says what its choice covered
     for p in r.path:
         for side in p.cards:
             for levels in side.values():
@@ -187,7 +188,11 @@ def test_the_command_prints_a_verified_path_and_json() -> None:
     assert max(len(line) for line in out.stdout.splitlines()) <= 100
     doc = json.loads(_cli("payoffs/baseline.yaml", *grid, "--horizon", "3", "--json").stdout)
     assert doc["kind"].startswith("subgame-perfect") and len(doc["path"]) == 3
+    assert {"pure_states", "whole_states", "whole_complete"} <= set(doc)
     bad = _cli("payoffs/textbook/chicken.yaml")
     assert bad.returncode == 2 and "no dynamics section" in bad.stderr
+    two = [a for k in SMALL for a in ("--grid", f"{k}=2")]
+    bad = _cli("tests/data/plus_two_chips.yaml", "--include-dir", "payoffs", *two)
+    assert bad.returncode == 2 and "even the smallest grid is too large" in bad.stderr
     bad = _cli("payoffs/baseline.yaml", "--grid", "us_re_dependence=x")
     assert bad.returncode == 2 and "NAME=POINTS" in bad.stderr

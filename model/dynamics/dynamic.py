@@ -50,7 +50,10 @@ class DynamicPeriod:
 @dataclass(frozen=True, eq=False)
 class DynamicResult:
     """What :func:`solve_dynamic` found: the kind of equilibrium, the solver's report, the
-    values at the start and the path."""
+    values at the start and the path. ``pure_states``: the share of (period and) state games
+    with a pure equilibrium, where the play was chosen among all their pure equilibria;
+    ``whole_states`` of them had none and were solved whole, ``whole_complete`` whether every
+    such list of equilibria was exhaustive."""
 
     game: Game
     kind: str
@@ -64,6 +67,8 @@ class DynamicResult:
     regret: float
     ending: str
     pure_states: float
+    whole_states: int
+    whole_complete: bool
     values: tuple[float, float]
     path: tuple[DynamicPeriod, ...]
     provenance: Mapping[str, Any] = field(default_factory=dict)
@@ -74,7 +79,8 @@ class DynamicResult:
             "discount": self.discount, "selection": self.selection,
             "iterations": self.iterations, "converged": self.converged,
             "verified": self.verified, "regret": self.regret, "ending": self.ending,
-            "pure_states": self.pure_states, "values": list(self.values),
+            "pure_states": self.pure_states, "whole_states": self.whole_states,
+            "whole_complete": self.whole_complete, "values": list(self.values),
             "path": [{"period": p.period, "parameters": dict(p.parameters),
                       "cards": [{c: dict(lv) for c, lv in side.items()} for side in p.cards],
                       "profile": p.profile, "profile_probability": p.profile_probability,
@@ -112,9 +118,8 @@ def follow(built: BuiltGame, X: np.ndarray, Y: np.ndarray, periods: int) -> list
     """The path from the setting's values: ``X``, ``Y`` of shape (T, S, m) and (T, S, n),
     the last used for every period beyond T."""
     sg, game = built.game, built.source
-    S, m, n = sg.A.shape
-    dist = np.zeros(S)
-    np.add.at(dist, built.start[0], built.start[1])
+    _, m, n = sg.A.shape
+    dist = built.start_distribution()
     grid_values = built.grid.values()
     labels = [game.profile_label(i, j) for i in range(m) for j in range(n)]
     out = []
@@ -161,23 +166,23 @@ def solve_dynamic(game: Game, setting: Setting, *, horizon: int | None = None,
         raise UsageError(f"periods must be a whole number from 1 to {MAX_PATH}, got {periods!r}")
     built = build(game, setting, grid=grid, discount=discount)
     sg = built.game
-    start = np.zeros(sg.states)
-    np.add.at(start, built.start[0], built.start[1])
+    start = built.start_distribution()
     r: MarkovPerfect | SubgamePerfect
     if horizon is None:
         r = markov_perfect(sg, selection=selection, tol=tol)
         X, Y, V0 = r.X[None], r.Y[None], r.values
         kind = "Markov perfect equilibrium of the discounted game without end"
-        report = (r.iterations, r.converged, r.verified, r.regret, r.ending, r.pure)
+        report = (r.iterations, r.converged, r.verified, r.regret, r.ending, r.pure,
+                  r.complete)
         n_periods = periods
     else:
         r = backward_induction(sg, horizon, selection=selection, tol=tol)
         X, Y, V0 = r.X, r.Y, r.values[0]
         kind = f"subgame-perfect equilibrium of the game played {horizon} periods"
         report = (horizon, True, True, 0.0, "backward induction from the last period",
-                  r.pure[0])
+                  r.pure, r.complete)
         n_periods = horizon
-    iterations, converged, verified, regret, ending, pure = report
+    iterations, converged, verified, regret, ending, pure, complete = report
     values = start @ V0
     return DynamicResult(
         game=game, kind=kind, states=sg.states, grid=MappingProxyType(
@@ -185,5 +190,6 @@ def solve_dynamic(game: Game, setting: Setting, *, horizon: int | None = None,
         discount=sg.discount, selection=selection, iterations=int(iterations),
         converged=bool(converged), verified=bool(verified), regret=float(regret),
         ending=str(ending), pure_states=float(np.mean(pure)),
+        whole_states=int(np.count_nonzero(~pure)), whole_complete=bool(np.all(complete)),
         values=(float(values[0]), float(values[1])),
         path=tuple(follow(built, X, Y, n_periods)))

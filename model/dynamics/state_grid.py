@@ -102,6 +102,12 @@ class BuiltGame:
     start_values: dict[str, float]
     values: dict[str, float]
 
+    def start_distribution(self) -> np.ndarray:
+        """The starting lottery as probabilities over all states, (S,)."""
+        dist = np.zeros(self.game.states)
+        np.add.at(dist, self.start[0], self.start[1])
+        return dist
+
 
 def grid_spec(game: Game, grid: Mapping[str, int] | None) -> dict[str, int]:
     """The points per state parameter: the file's ``dynamics.grid`` with ``grid`` on top,
@@ -133,7 +139,10 @@ def grid_spec(game: Game, grid: Mapping[str, int] | None) -> dict[str, int]:
     if entries > MAX_TRANSITIONS:
         raise UsageError(f"the grid's transition table would have {entries:,} entries "
                          f"({size:,} states x {m * n} profiles x {2 ** len(moved)} next states), "
-                         f"more than the {MAX_TRANSITIONS:,} allowed: give fewer points")
+                         f"more than the {MAX_TRANSITIONS:,} allowed: "
+                         + ("give fewer points" if size > 2 ** len(moved) else
+                            "even the smallest grid is too large for a game of this many "
+                            "profiles; leave chips out (exclude levels) to make it smaller"))
     return {p: int(spec[p]) for p in moved}
 
 

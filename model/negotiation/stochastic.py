@@ -134,14 +134,6 @@ class StochasticGame:
         nxt = (self.T @ V).reshape(*self.A.shape, 2)
         return (self.A + self.discount * nxt[..., 0], self.B + self.discount * nxt[..., 1])
 
-    def continuation(self, s: int, V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """State s's stage game with the discounted continuation values ``V`` added."""
-        assert self.T is not None
-        m, n = self.A.shape[1:]
-        nxt = (self.T[s * m * n:(s + 1) * m * n] @ V).reshape(m, n, 2)
-        return (self.A[s] + self.discount * nxt[..., 0],
-                self.B[s] + self.discount * nxt[..., 1])
-
     def move_matrix(self, X: np.ndarray, Y: np.ndarray) -> sp.csr_matrix:
         """The state-to-state transition matrix (S, S) when state s plays (X[s], Y[s])."""
         assert self.T is not None
@@ -161,8 +153,22 @@ class StochasticGame:
 
     def stage_values(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
         """The stage payoffs (S, 2) when state s plays (X[s], Y[s])."""
-        return np.stack([np.einsum("si,sij,sj->s", X, self.A, Y),
-                         np.einsum("si,sij,sj->s", X, self.B, Y)], axis=1)
+        return _paid(self.A, self.B, X, Y)
+
+
+def _paid(QA: np.ndarray, QB: np.ndarray, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """What (X[s], Y[s]) pays each player in every state's game (QA[s], QB[s]): (S, 2)."""
+    return np.stack([np.einsum("si,sij,sj->s", X, QA, Y),
+                     np.einsum("si,sij,sj->s", X, QB, Y)], axis=1)
+
+
+def _gains(QA: np.ndarray, QB: np.ndarray, X: np.ndarray,
+           Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per state, what the row and the column player gain by their best one-shot deviation
+    from (X[s], Y[s]) in (QA[s], QB[s])."""
+    qa = np.einsum("sij,sj->si", QA, Y)
+    qb = np.einsum("si,sij->sj", X, QB)
+    return qa.max(axis=1) - (X * qa).sum(axis=1), qb.max(axis=1) - (Y * qb).sum(axis=1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -217,10 +223,8 @@ def _select_mixed(result: SolveResult, selection: str) -> Equilibrium:
 def _still(QA: np.ndarray, QB: np.ndarray, X: np.ndarray, Y: np.ndarray,
            eps: np.ndarray) -> np.ndarray:
     """Per state, whether (X[s], Y[s]) is an equilibrium of (QA[s], QB[s]) within eps[s]."""
-    qa = np.einsum("sij,sj->si", QA, Y)
-    qb = np.einsum("si,sij->sj", X, QB)
-    return ((qa.max(axis=1) - (X * qa).sum(axis=1) <= eps)
-            & (qb.max(axis=1) - (Y * qb).sum(axis=1) <= eps))
+    row, col = _gains(QA, QB, X, Y)
+    return (row <= eps) & (col <= eps)
 
 
 def stage_step(QA: np.ndarray, QB: np.ndarray, selection: str, tol: float,
@@ -253,9 +257,35 @@ def stage_step(QA: np.ndarray, QB: np.ndarray, selection: str, tol: float,
             X[s], Y[s] = (np.asarray(p, dtype=float) for p in e.strategies)
             counts[s] = len(result.equilibria)
             complete[s] = bool(result.lists_all)
-    values = np.stack([np.einsum("si,sij,sj->s", X, QA, Y),
-                       np.einsum("si,sij,sj->s", X, QB, Y)], axis=1)
+    values = _paid(QA, QB, X, Y)
     return Step(X, Y, values, pure, counts, complete)
+
+
+_BLOCK = 4_000_000  # numbers held at once by the self-consistency check
+
+
+def _self_consistent(R: np.ndarray, Vc: np.ndarray, stay: np.ndarray, d: float,
+                     eps: np.ndarray, axis: int) -> np.ndarray:
+    """Per state and profile c, whether the player who picks along ``axis`` (1: the row
+    player, 2: the column player) has no better action than c's when every action a is
+    valued ``R[a] + d * stay[a] * Vc[c]`` (Vc[c] being c's own value). Computed in blocks
+    of states and of the other player's actions, at most :data:`_BLOCK` numbers at a time."""
+    if axis == 2:  # the column player's check is the row player's on the transposed games
+        return _self_consistent(R.transpose(0, 2, 1), Vc.transpose(0, 2, 1),
+                                stay.transpose(0, 2, 1), d, eps, 1).transpose(0, 2, 1)
+    S, m, n = R.shape
+    ok = np.zeros((S, m, n), dtype=bool)
+    cols = max(1, min(n, _BLOCK // (m * m)))
+    states = max(1, _BLOCK // (m * m * cols))
+    for lo in range(0, S, states):
+        b = slice(lo, lo + states)
+        for jo in range(0, n, cols):
+            j = slice(jo, jo + cols)
+            # best[s, i, j] = max over a of R[s, a, j] + d * stay[s, a, j] * Vc[s, i, j]
+            lines = (R[b, :, j].transpose(0, 2, 1)[:, None]
+                     + d * stay[b, :, j].transpose(0, 2, 1)[:, None] * Vc[b, :, j][..., None])
+            ok[b, :, j] = Vc[b, :, j] >= lines.max(axis=3) - eps[b]
+    return ok
 
 
 def own_step(game: StochasticGame, V: np.ndarray, stay: np.ndarray, selection: str,
@@ -278,13 +308,8 @@ def own_step(game: StochasticGame, V: np.ndarray, stay: np.ndarray, selection: s
     VA, VB = RA / (1 - d * stay), RB / (1 - d * stay)
     scale = np.maximum(1.0, np.abs(VA).max(axis=(1, 2)) + np.abs(VB).max(axis=(1, 2)))
     eps = tol * scale[:, None, None]
-    ok = np.zeros((S, m, n), dtype=bool)
-    for lo in range(0, S, 1024):  # (block, m, n, m) and (block, m, n, n) at a time
-        b = slice(lo, lo + 1024)
-        rows = RA[b].transpose(0, 2, 1)[:, None] + d * stay[b].transpose(0, 2, 1)[:, None] \
-            * VA[b][..., None]
-        cols = RB[b][:, :, None] + d * stay[b][:, :, None] * VB[b][..., None]
-        ok[b] = (VA[b] >= rows.max(axis=3) - eps[b]) & (VB[b] >= cols.max(axis=3) - eps[b])
+    ok = _self_consistent(RA, VA, stay, d, eps, axis=1) & \
+        _self_consistent(RB, VB, stay, d, eps, axis=2)
     QA = A + d * W[..., 0]
     QB = B + d * W[..., 1]
     X, Y = np.zeros((S, m)), np.zeros((S, n))
@@ -302,8 +327,7 @@ def own_step(game: StochasticGame, V: np.ndarray, stay: np.ndarray, selection: s
         X[idx, flat // n] = 1.0
         Y[idx, flat % n] = 1.0
     complete = pure.copy()
-    values = np.stack([np.einsum("si,sij,sj->s", X, VA, Y),
-                       np.einsum("si,sij,sj->s", X, VB, Y)], axis=1)
+    values = _paid(VA, VB, X, Y)
     rest = np.flatnonzero(~pure)
     if len(rest):
         mixed = stage_step(QA[rest], QB[rest], selection, tol)
@@ -366,11 +390,8 @@ def policy_values(game: StochasticGame, X: np.ndarray, Y: np.ndarray) -> np.ndar
 def regret(game: StochasticGame, X: np.ndarray, Y: np.ndarray, V: np.ndarray) -> float:
     """The largest gain any player has from a one-period deviation in any state, with the
     values ``V`` to follow (at the strategies' own values: zero for an equilibrium)."""
-    QA, QB = game.continuation_all(V)
-    qa = np.einsum("sij,sj->si", QA, Y)
-    qb = np.einsum("si,sij->sj", X, QB)
-    return float(max((qa.max(axis=1) - (X * qa).sum(axis=1)).max(),
-                     (qb.max(axis=1) - (Y * qb).sum(axis=1)).max()))
+    row, col = _gains(*game.continuation_all(V), X, Y)
+    return float(max(row.max(), col.max()))
 
 
 @dataclass(frozen=True, eq=False)

@@ -36,7 +36,12 @@ def render(r: DynamicResult) -> str:
              + ("Verified: no player gains by a one-period deviation in any state"
                 f" (largest gain {r.regret:.1e})." if r.verified else
                 f"NOT an equilibrium: a player gains {r.regret:.3g} by deviating somewhere."),
-             f"Pure in {r.pure_states:.0%} of the states.",
+             f"Each state's play is chosen among all its pure equilibria where it has one "
+             f"({r.pure_states:.0%} of the state games); "
+             + (f"{r.whole_states:,} without one were solved whole, "
+                + ("every list complete." if r.whole_complete else
+                   "NOT every list complete (a search that stopped early).")
+                if r.whole_states else "none needed solving whole."),
              f"Values from the start: {pr} {r.values[0]:.2f}, {pc} {r.values[1]:.2f} "
              "(discounted sum of expected payoffs).", ""]
     names = list(r.path[0].parameters) if r.path else []
